@@ -1,0 +1,1 @@
+"""studybot: a study-group bot for Discord, Slack and the terminal."""

@@ -1,0 +1,1 @@
+"""Thin adapters that translate a platform to and from the core's port (core/chat.py)."""

@@ -1,0 +1,316 @@
+"""The local console: a tiny simulated chat platform plus a REPL, the embedded default.
+
+`ConsolePlatform` is the "server": messages, threads, reactions and buttons live there and survive
+a bot restart (`/restart`, `/down`, `/up`), just as a Discord channel outlives the bot process.
+`ConsoleChat` is the adapter the core talks to. Everything the core does is printed with a number,
+so a script on stdin can refer to it (`/react 7 A`).
+"""
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Awaitable, Callable, TextIO
+
+from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
+                         MessagePosted, MessageRef, Post, ReactionChanged, ThreadRef)
+from ..core.clock import BadValue, ManualClock, parse_duration
+
+BOT = "studybot"
+CHANNEL = ChannelRef("console", "local", "study")
+KEYCAPS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
+ALIASES = {"+1": "👍", ":+1:": "👍", "up": "👍", "thumbsup": "👍", ":thumbsup:": "👍", "check": "✅"}
+ALIASES |= {c: chr(0x1F1E6 + i) for i, c in enumerate("abcdef")}
+ALIASES |= {str(n): k for n, k in enumerate(KEYCAPS, 1)}
+
+HELP = """\
+/as <name> [admin]      act as member <name> (created on first use)
+/advance <duration>     move the clock forward (30m, 2h, 1d) and run everything that fell due, in order
+/react <msg> <emoji>    add a reaction to message <msg> (A-F, 1-10 and +1 work as shortcuts)
+/unreact <msg> <emoji>  remove it
+/click <msg> <button>   press a button on message <msg>, by its label or number
+/edit <msg> <text>      edit your message;  /delete <msg> deletes it
+/down, /up, /restart [duration]   stop the bot, start it again (on the same database), or both
+> <text>                reply in the thread of the latest message that has one
+<text>                  a plain message in the channel
+/<command> …            any bot command, e.g. /help, /qotd setup time:09:00
+/quit                   leave"""
+
+
+@dataclass
+class Message:
+    number: int
+    author: str  # member id, or BOT
+    text: str
+    thread: int | None = None  # root message number when posted in a thread
+    post: Post | None = None
+    private_to: str | None = None
+    has_thread: bool = False
+    deleted: bool = False
+    reactions: dict[str, set[str]] = field(default_factory=dict)
+
+    def ref(self) -> MessageRef:
+        return MessageRef(CHANNEL, str(self.number), str(self.thread) if self.thread else None)
+
+
+class Printer:
+    """Plain text off a terminal; bold and dim colours on one."""
+
+    def __init__(self, out: TextIO, colour: bool):
+        self.out, self.colour = out, colour
+
+    def style(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.colour else text
+
+    def markdown(self, text: str) -> str:
+        text = re.sub(r"^_(.+)_$", lambda m: self.style(m[1], "3"), text, flags=re.M)
+        return re.sub(r"\*\*(.+?)\*\*", lambda m: self.style(m[1], "1"), text)
+
+    def line(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def message(self, m: Message, when: datetime, names: dict[str, str]) -> None:
+        who = BOT if m.author == BOT else names.get(m.author, m.author)
+        where = f" in thread #{m.thread}" if m.thread else ""
+        private = " (only you can see this)" if m.private_to else ""
+        head = f"#{m.number} {who}{where}{private} · {when:%a %d %b %H:%M} UTC"
+        self.line(self.style(head, "36" if m.author == BOT else "33"))
+        for text_line in self.markdown(m.text).splitlines() or [""]:
+            self.line(f"  {text_line}")
+
+
+class ConsolePlatform:
+    """The simulated chat server: it outlives any one bot process."""
+
+    def __init__(self, clock: ManualClock, printer: Printer):
+        self.clock, self.printer = clock, printer
+        self.messages: dict[int, Message] = {}
+        self.members: dict[str, Member] = {}
+
+    def member(self, name: str, admin: bool = False) -> Member:
+        key = name.lower()
+        known = self.members.get(key)
+        if known is None or (admin and not known.is_admin):
+            self.members[key] = Member(key, name if known is None else known.name, admin or bool(known and known.is_admin))
+        return self.members[key]
+
+    def add(self, author: str, text: str, thread: int | None = None, post: Post | None = None,
+            private_to: str | None = None) -> Message:
+        m = Message(len(self.messages) + 1, author, text, thread, post, private_to)
+        self.messages[m.number] = m
+        self.printer.message(m, self.clock.now(), {k: v.name for k, v in self.members.items()})
+        return m
+
+    def get(self, number: str) -> Message:
+        m = self.messages.get(int(number)) if number.lstrip("#").isdigit() else None
+        m = m or self.messages.get(int(number.lstrip("#"))) if number.lstrip("#").isdigit() else None
+        if m is None or m.deleted:
+            raise BadValue(f"There is no message {number}.")
+        return m
+
+
+class ConsoleChat:
+    """The core's port, rendered as plain text on the console platform."""
+
+    def __init__(self, platform: ConsolePlatform):
+        self.platform = platform
+
+    async def send(self, channel: ChannelRef, post: Post) -> MessageRef:
+        return self.platform.add(BOT, post.text(), post=post).ref()
+
+    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
+        root = self.platform.messages[int(message.id)]
+        root.has_thread = True
+        self.platform.printer.line(self.platform.printer.style(f"  🧵 thread on #{root.number}: {name}", "2"))
+        return ThreadRef(message.channel, message.id)
+
+    async def reply(self, thread: ThreadRef, post: Post) -> MessageRef:
+        return self.platform.add(BOT, post.text(), thread=int(thread.id), post=post).ref()
+
+    async def edit(self, message: MessageRef, post: Post) -> None:
+        m = self.platform.messages[int(message.id)]
+        m.text, m.post = post.text(), post
+        self.platform.printer.line(self.platform.printer.style(f"  (#{m.number} edited)", "2"))
+        self.platform.printer.message(m, self.platform.clock.now(), {})
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        self.platform.messages[int(message.id)].reactions.setdefault(emoji, set()).add(BOT)
+        self.platform.printer.line(self.platform.printer.style(f"  {emoji} {BOT} on #{message.id}", "2"))
+
+    async def unreact(self, message: MessageRef, emoji: str, member_id: str) -> None:
+        self.platform.messages[int(message.id)].reactions.get(emoji, set()).discard(member_id)
+        self.platform.printer.line(self.platform.printer.style(f"  {BOT} removed {emoji} of {member_id} on #{message.id}", "2"))
+
+    async def reactions(self, message: MessageRef) -> dict[str, set[str]]:
+        found = self.platform.messages[int(message.id)].reactions
+        return {e: who - {BOT} for e, who in found.items() if who - {BOT}}
+
+    async def respond(self, event: CommandInvoked | ButtonPressed, post: Post, private: bool) -> None:
+        thread = int(event.message.thread) if isinstance(event, ButtonPressed) and event.message.thread else None
+        self.platform.add(BOT, post.text(), thread=thread, post=post, private_to=event.member.id if private else None)
+
+
+class Console:
+    """Reads lines, acts them out on the platform and hands the resulting events to the bot."""
+
+    def __init__(self, platform: ConsolePlatform, start_bot: Callable[[], Awaitable], stop_bot: Callable[[object], Awaitable]):
+        self.platform, self.start_bot, self.stop_bot = platform, start_bot, stop_bot
+        self.bot = None
+        self.me = platform.member("you", admin=True)
+
+    @property
+    def say(self) -> Printer:
+        return self.platform.printer
+
+    async def up(self) -> None:
+        if self.bot is None:
+            self.bot = await self.start_bot()
+            self.say.line(self.say.style(f"— {BOT} is up", "2"))
+            await self.bot.start()
+
+    async def down(self) -> None:
+        if self.bot is not None:
+            await self.stop_bot(self.bot)
+            self.bot = None
+            self.say.line(self.say.style(f"— {BOT} is down: events still happen, nobody answers", "2"))
+
+    async def deliver(self, event) -> None:
+        if self.bot is not None:
+            await self.bot.handle(event)
+
+    async def advance(self, text: str) -> None:
+        clock = self.platform.clock
+        target = clock.now() + parse_duration(text)
+        while self.bot is not None:
+            nxt = await self.bot.next_due(clock.now())
+            if nxt is None or nxt > target:
+                break
+            clock.set(nxt)
+            await self.bot.run_due(nxt)
+        clock.set(target)
+        if self.bot is not None:
+            await self.bot.run_due(target)
+        self.say.line(self.say.style(f"— it is now {target:%a %d %b %Y %H:%M} UTC", "2"))
+
+    async def run(self, lines, interactive: bool) -> None:
+        await self.up()
+        while True:
+            if interactive:
+                self.say.out.write(self.say.style(f"{self.me.name}> ", "1"))
+                self.say.out.flush()
+            line = await lines()
+            if line is None:
+                break
+            line = line.rstrip("\n")
+            if line.strip() in ("/quit", "/exit"):
+                break
+            try:
+                await self.line(line)
+            except BadValue as exc:
+                self.say.line(f"  ⚠️ {exc}")
+        await self.down()
+
+    async def line(self, line: str) -> None:
+        text = line.strip()
+        if not text or text.startswith("#!") or text.startswith("# "):
+            return  # blank lines and comments make scripts readable
+        if text.startswith(">"):
+            roots = [m for m in self.platform.messages.values() if m.has_thread and not m.deleted]
+            if not roots:
+                raise BadValue("There is no thread to reply in yet.")
+            await self.post(text[1:].strip(), thread=roots[-1].number)
+            return
+        if not text.startswith("/"):
+            await self.post(text)
+            return
+        name, _, rest = text[1:].partition(" ")
+        action = getattr(self, f"cmd_{name.lower()}", None)
+        if action is not None:
+            await action(rest.strip())
+            return
+        self.say.line(self.say.style(f"  {self.me.name} ran {text}", "2"))
+        if self.bot is None:
+            self.say.line("  (the bot is down: nobody answers)")
+        await self.deliver(CommandInvoked(CHANNEL, self.me, name, rest.strip(), uuid.uuid4().hex))
+
+    async def post(self, text: str, thread: int | None = None) -> None:
+        m = self.platform.add(self.me.id, text, thread=thread)
+        await self.deliver(MessagePosted(m.ref(), self.me, text))
+
+    def _own(self, number: str) -> Message:
+        m = self.platform.get(number)
+        if m.author != self.me.id:
+            raise BadValue(f"Message #{m.number} is not yours to change.")
+        return m
+
+    # ---- console-only commands ---------------------------------------------------------------
+
+    async def cmd_as(self, rest: str) -> None:
+        words = rest.split()
+        if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() != "admin"):
+            raise BadValue("Usage: /as <name> [admin]")
+        self.me = self.platform.member(words[0], admin=len(words) == 2)
+        self.say.line(self.say.style(f"— you are now {self.me.name}{' (admin)' if self.me.is_admin else ''}", "2"))
+
+    async def cmd_advance(self, rest: str) -> None:
+        await self.advance(rest or "1d")
+
+    async def cmd_react(self, rest: str, added: bool = True) -> None:
+        words = rest.split()
+        if len(words) != 2:
+            raise BadValue(f"Usage: /{'react' if added else 'unreact'} <msg> <emoji>")
+        m = self.platform.get(words[0])
+        emoji = ALIASES.get(words[1].lower(), words[1])
+        who = m.reactions.setdefault(emoji, set())
+        if (self.me.id in who) == added:
+            return  # platforms ignore a second identical reaction
+        (who.add if added else who.discard)(self.me.id)
+        self.say.line(self.say.style(f"  {emoji} {self.me.name} {'on' if added else 'removed from'} #{m.number}", "2"))
+        await self.deliver(ReactionChanged(m.ref(), self.me, emoji, added))
+
+    async def cmd_unreact(self, rest: str) -> None:
+        await self.cmd_react(rest, added=False)
+
+    async def cmd_click(self, rest: str) -> None:
+        number, _, label = rest.partition(" ")
+        m = self.platform.get(number)
+        buttons = m.post.buttons if m.post else ()
+        if m.private_to and m.private_to != self.me.id:
+            raise BadValue(f"Message #{m.number} is private to someone else.")
+        chosen = next((b for n, b in enumerate(buttons, 1) if label.strip().lower() in (str(n), b.label.lower())), None)
+        if chosen is None:
+            names = ", ".join(f"{n}. {b.label}" for n, b in enumerate(buttons, 1)) or "none"
+            raise BadValue(f"Message #{m.number} has no button `{label}`. Buttons: {names}.")
+        self.say.line(self.say.style(f"  {self.me.name} pressed [{chosen.label}] on #{m.number}", "2"))
+        await self.deliver(ButtonPressed(m.ref(), self.me, chosen.id, uuid.uuid4().hex))
+
+    async def cmd_edit(self, rest: str) -> None:
+        number, _, text = rest.partition(" ")
+        m = self._own(number)
+        m.text = text
+        self.say.line(self.say.style(f"  (#{m.number} edited)", "2"))
+        await self.deliver(MessageEdited(m.ref(), self.me, text))
+
+    async def cmd_delete(self, rest: str) -> None:
+        m = self._own(rest.strip())
+        m.deleted = True
+        self.say.line(self.say.style(f"  (#{m.number} deleted)", "2"))
+        await self.deliver(MessageDeleted(m.ref()))
+
+    async def cmd_down(self, rest: str) -> None:
+        await self.down()
+
+    async def cmd_up(self, rest: str) -> None:
+        await self.up()
+
+    async def cmd_restart(self, rest: str) -> None:
+        await self.down()
+        if rest:
+            await self.advance(rest)
+        await self.up()
+
+    async def cmd_console(self, rest: str) -> None:
+        self.say.line(HELP)

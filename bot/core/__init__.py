@@ -1,0 +1,1 @@
+"""The platform-neutral core: knows nothing of Discord, Slack or APScheduler."""

@@ -1,0 +1,154 @@
+"""THE PORT between the core and every platform.
+
+Inbound, adapters turn platform payloads into the small frozen events below, carrying the
+platform's own ids (which is what makes re-delivered events harmless). Outbound, the core
+describes what to show as a `Post` and calls the `Chat` protocol; each adapter renders natively.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    platform: str  # "discord" | "slack" | "console": ids of different platforms never collide
+    group: str  # Discord guild id / Slack team id
+    channel: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    channel: ChannelRef
+    id: str
+    thread: str | None = None  # the thread the message sits in, if any
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    channel: ChannelRef
+    id: str  # Discord thread channel id / Slack thread_ts / console root message number
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    is_admin: bool = False  # adapters derive it from real platform permissions, per event
+
+
+# ---- inbound events -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommandInvoked:
+    channel: ChannelRef
+    member: Member
+    name: str  # "qotd"
+    text: str  # "setup time:09:00 tz:Europe/Berlin" — Slack's slash-command syntax
+    id: str  # interaction id / trigger id: a re-delivery carries the same one
+
+
+@dataclass(frozen=True)
+class MessagePosted:
+    message: MessageRef
+    member: Member
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageEdited:
+    message: MessageRef
+    member: Member
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    message: MessageRef
+
+
+@dataclass(frozen=True)
+class ReactionChanged:
+    message: MessageRef
+    member: Member
+    emoji: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    message: MessageRef
+    member: Member
+    button: str  # the Button.id the core gave it
+    id: str  # interaction id
+
+
+Event = CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ReactionChanged | ButtonPressed
+
+
+# ---- outbound ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """What to show, platform-neutral. `body` is light markdown (**bold**, `code`, lists)."""
+
+    title: str = ""
+    body: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str = ""
+
+    def text(self) -> str:
+        """Plain-text rendering, used by the console and as the notification fallback."""
+        parts = [f"**{self.title}**" if self.title else "", self.body]
+        parts += [f"**{name}:** {value}" for name, value in self.fields]
+        if self.buttons:
+            parts.append("  ".join(f"[{n}. {b.label}]" for n, b in enumerate(self.buttons, 1)))
+        if self.footer:
+            parts.append(f"_{self.footer}_")
+        return "\n".join(p for p in parts if p)
+
+
+class Chat(Protocol):
+    """What the core may ask of a platform. Every method is idempotent from the core's view or
+    returns the ref the core records, so a retried job never needs the platform to remember."""
+
+    async def send(self, channel: ChannelRef, post: Post) -> MessageRef: ...
+
+    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef: ...
+
+    async def reply(self, thread: ThreadRef, post: Post) -> MessageRef: ...
+
+    async def edit(self, message: MessageRef, post: Post) -> None: ...
+
+    async def react(self, message: MessageRef, emoji: str) -> None: ...
+
+    async def unreact(self, message: MessageRef, emoji: str, member_id: str) -> None: ...
+
+    async def reactions(self, message: MessageRef) -> dict[str, set[str]]:
+        """Current reactions by emoji -> member ids, the bot's own excluded."""
+        ...
+
+    async def respond(self, event: CommandInvoked | ButtonPressed, post: Post, private: bool) -> None: ...
+
+
+# ---- mentions ---------------------------------------------------------------------------------
+
+_MENTION = re.compile(r"@(?=(everyone|here|channel)\b)|<(?=[@#!])", re.I)
+
+
+def quiet(text: str) -> str:
+    """User text made inert: @everyone/@here/@channel and <@…>/<#…>/<!…> can no longer ping.
+
+    Adapters also send with mentions disabled; this is the second lock, for every user string
+    the core echoes (answers, poll options, names).
+    """
+    return _MENTION.sub(lambda m: m.group(0) + "\u200b" if m.group(0) == "@" else "<\u200b", text)
