@@ -26,13 +26,14 @@ async def build(settings: Settings, chat, clock, bank: Bank | None = None) -> St
     return StudyBot(store, bank or load_content(settings), chat, clock, grace=settings.grace)
 
 
-async def run_console(settings: Settings, start: datetime | None, stdin=sys.stdin, stdout=sys.stdout) -> None:
+async def run_console(settings: Settings, start: datetime | None, stdin=sys.stdin, stdout=sys.stdout,
+                      bank: Bank | None = None) -> None:
     from .adapters.console import HELP, Console, ConsoleChat, ConsolePlatform, Printer
 
     interactive = stdin.isatty()
     clock = ManualClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
     platform = ConsolePlatform(clock, Printer(stdout, colour=stdout.isatty()))
-    bank = load_content(settings)  # once: a broken bank stops us before anything starts
+    bank = bank or load_content(settings)  # once: a broken bank stops us before anything starts
 
     async def start_bot():
         return await build(settings, ConsoleChat(platform), clock, bank)

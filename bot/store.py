@@ -116,6 +116,12 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 2: polls
+    """
+    """,
+    # 3: quizzes and practice
+    """
+    """,
 ]
 
 

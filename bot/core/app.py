@@ -42,13 +42,13 @@ class StudyBot:
         self.store, self.bank, self.chat, self.clock, self.grace = store, bank, chat, clock, grace
         self.daily = Daily(self)
         self.scores = Scores(self)
-        self.routes = {
-            "qotd setup": self.daily.setup, "qotd status": self.daily.status, "qotd now": self.daily.now,
-            "qotd skip": self.daily.skip, "qotd pause": self.daily.pause, "qotd resume": self.daily.resume,
-            "leaderboard": self.scores.leaderboard, "streak": self.scores.streak,
-            "topics": self.topics, "help": self.help,
-        }
-        self.features = (self.daily,)
+        # Features, in the order they are offered a message, reaction or button press. Each may
+        # define: routes (command name -> handler), on_message, on_edit, on_delete, on_reaction,
+        # on_button (return True when the event was theirs), run_due, next_due and start.
+        self.features = [self.daily, self.scores]
+        self.routes = {"topics": self.topics, "help": self.help}
+        for feature in self.features:
+            self.routes |= feature.routes
 
     # ---- inbound ---------------------------------------------------------------------------------
 
@@ -83,13 +83,22 @@ class StudyBot:
                     return  # a re-delivered command
                 await self.routes[invocation.command.name](ctx, invocation)
             case MessagePosted():
-                await self.daily.on_message(ctx, event.message, event.text)
+                await self._offer("on_message", ctx, event.message, event.text)
             case MessageEdited():
-                await self.daily.on_edit(ctx, event.message, event.text)
+                await self._offer("on_edit", ctx, event.message, event.text)
             case MessageDeleted():
-                await self.daily.on_delete(ctx, event.message)
+                await self._offer("on_delete", ctx, event.message)
             case ReactionChanged():
-                await self.daily.on_reaction(ctx, event.message, event.emoji, event.added)
+                await self._offer("on_reaction", ctx, event.message, event.emoji, event.added)
+            case ButtonPressed():
+                await self._offer("on_button", ctx, event)
+
+    async def _offer(self, hook: str, ctx: Ctx, *args) -> None:
+        """Offer an event to each feature in turn until one says it was theirs."""
+        for feature in self.features:
+            handler = getattr(feature, hook, None)
+            if handler and await handler(ctx, *args):
+                return
 
     # ---- time ------------------------------------------------------------------------------------
 
@@ -97,17 +106,23 @@ class StudyBot:
         """Run everything due at `now`: the one code path for the live scheduler, /advance and start-up."""
         now = now or self.clock.now()
         for feature in self.features:
+            if not hasattr(feature, "run_due"):
+                continue
             try:
                 await feature.run_due(now)
             except Exception:
                 log.exception("due work of %s failed; it is retried on the next run", type(feature).__name__)
 
     async def next_due(self, after: datetime) -> datetime | None:
-        times = [await feature.next_due(after) for feature in self.features]
+        times = [await feature.next_due(after) for feature in self.features if hasattr(feature, "next_due")]
         return min(filter(None, times), default=None)
 
     async def start(self) -> None:
-        """The start-up sweep: whatever fell due while the bot was down runs now, once."""
+        """The start-up sweep: features reconcile with the platform, then whatever fell due while
+        the bot was down runs now, once."""
+        for feature in self.features:
+            if hasattr(feature, "start"):
+                await feature.start()
         await self.run_due()
 
     # ---- small commands --------------------------------------------------------------------------

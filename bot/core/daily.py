@@ -38,6 +38,8 @@ def when(instant: datetime, zone: ZoneInfo) -> str:
 class Daily:
     def __init__(self, bot: StudyBot):
         self.bot = bot
+        self.routes = {"qotd setup": self.setup, "qotd status": self.status, "qotd now": self.now,
+                       "qotd skip": self.skip, "qotd pause": self.pause, "qotd resume": self.resume}
 
     # ---- commands ----------------------------------------------------------------------------
 
@@ -137,6 +139,11 @@ class Daily:
     # ---- due work ----------------------------------------------------------------------------
 
     async def run_due(self, now: datetime) -> None:
+        """Close what is due, then post what is due: the order they fell due in within a day."""
+        for row in await self.bot.store.due_closings(now):
+            await self.close(row)
+        for row in await self.bot.store.unrevealed():
+            await self.reveal(row)
         for row in await self.bot.store.pending_posts():  # interrupted mid-post: finish it
             await self._publish(await self.bot.store.schedule(row.schedule_id), row, now)
         for schedule in await self.bot.store.schedules():
@@ -147,10 +154,6 @@ class Daily:
             if latest and latest[1] > schedule.since and now - latest[1] <= self.bot.grace:
                 if await self.bot.store.post_on(schedule.id, latest[0].isoformat()) is None:
                     await self.post_question(schedule, latest[0].isoformat(), now)
-        for row in await self.bot.store.due_closings(now):
-            await self.close(row)
-        for row in await self.bot.store.unrevealed():
-            await self.reveal(row)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [await self.bot.store.next_closing(after)]
@@ -290,17 +293,19 @@ class Daily:
             await self.bot.chat.react(message, ACK)
         return True
 
-    async def on_edit(self, ctx: Ctx, message: MessageRef, text: str) -> None:
+    async def on_edit(self, ctx: Ctx, message: MessageRef, text: str) -> bool:
         row = message.thread and await self.bot.store.open_post_by_thread(ctx.group.id, message.thread)
         if row:
             await self.bot.store.edit_answer(row.id, message.id, text[:MAX_ANSWER])
+        return bool(row)
 
-    async def on_delete(self, ctx: Ctx, message: MessageRef) -> None:
+    async def on_delete(self, ctx: Ctx, message: MessageRef) -> bool:
         row = message.thread and await self.bot.store.open_post_by_thread(ctx.group.id, message.thread)
         if row:
             await self.bot.store.withdraw_answer(row.id, message.id)
+        return bool(row)
 
-    async def on_reaction(self, ctx: Ctx, message: MessageRef, emoji: str, added: bool) -> None:
+    async def on_reaction(self, ctx: Ctx, message: MessageRef, emoji: str, added: bool) -> bool:
         store = self.bot.store
         if message.thread:  # an upvote on an answer
             row = await store.open_post_by_thread(ctx.group.id, message.thread)
@@ -308,13 +313,14 @@ class Daily:
                 author = await store.answer_author(row.id, message.id)
                 if author and author != ctx.member.id:
                     await store.set_upvote(row.id, message.id, ctx.member.id, added)
-            return
+            return bool(row)
         row = await store.open_post_by_message(ctx.group.id, message.id)
         if row is None:
-            return
+            return False
         question = self.bot.bank.questions[row.question_id]
         if question.kind == "choice" and emoji in LETTERS[:len(question.choices)]:
             await store.set_choice(row.id, ctx.member.id, LETTERS.index(emoji), added)
+        return True
 
 
 def best_answer(answers):

@@ -46,6 +46,7 @@ class Scores:
     def __init__(self, bot: StudyBot):
         self.bot = bot
         self.points = Points()
+        self.routes = {"leaderboard": self.leaderboard, "streak": self.streak}
 
     async def award(self, group: Group, user_id: str, points: int, reason: str, source: str, at: datetime) -> bool:
         """Inside a transaction: ledger row plus the week, month and all-time totals it falls in."""

@@ -1,0 +1,57 @@
+import logging
+from datetime import datetime
+
+import pytest
+
+from bot.content import bundled_dir, load_bank
+from bot.core.app import StudyBot
+from bot.core.clock import UTC, ManualClock
+from bot.store import Store
+
+from .fakes import FakeChat
+
+_BANK = None
+
+
+def bank():
+    """The bundled bank, loaded once per test session."""
+    global _BANK
+    if _BANK is None:
+        _BANK = load_bank(bundled_dir(), check_minimums=False)
+    return _BANK
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 11, 20, 7, 0, tzinfo=UTC))  # a Friday
+
+
+@pytest.fixture
+def chat():
+    return FakeChat()
+
+
+@pytest.fixture
+async def make_bot(tmp_path, chat, clock):
+    """Build a StudyBot on a real SQLite file; calling it again is a restart on the same file."""
+    stores = []
+
+    async def make(**kwargs):
+        store = await Store.open(tmp_path / "studybot.db")
+        stores.append(store)
+        return StudyBot(store, kwargs.pop("bank", None) or bank(), kwargs.pop("chat", chat), clock, **kwargs)
+
+    yield make
+    for store in stores:
+        try:
+            await store.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs(caplog):
+    """The bot logs unexpected failures instead of raising them: a test fails on any ERROR log."""
+    yield
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, "\n".join(r.getMessage() + "\n" + (r.exc_text or "") for r in errors)

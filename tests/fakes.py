@@ -1,0 +1,109 @@
+"""A recording fake `Chat` and helpers to drive a StudyBot from tests."""
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
+                           MessagePosted, MessageRef, Post, ReactionChanged, ThreadRef)
+
+CHANNEL = ChannelRef("test", "g1", "c1")
+
+
+@dataclass
+class Sent:
+    kind: str  # send | reply | respond | edit
+    post: Post
+    ref: MessageRef | None = None
+    private: bool = False
+    to: str | None = None
+
+
+@dataclass
+class FakeChat:
+    """Records every outbound call; message ids are m1, m2, …; threads are named after their root."""
+
+    sent: list[Sent] = field(default_factory=list)
+    reacted: list[tuple[str, str]] = field(default_factory=list)  # (message id, emoji)
+    unreacted: list[tuple[str, str, str]] = field(default_factory=list)
+    platform_reactions: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def _new(self, channel: ChannelRef, thread: str | None = None) -> MessageRef:
+        return MessageRef(channel, f"m{next(self._ids)}", thread)
+
+    async def send(self, channel, post):
+        ref = self._new(channel)
+        self.sent.append(Sent("send", post, ref))
+        return ref
+
+    async def open_thread(self, message, name):
+        return ThreadRef(message.channel, f"t-{message.id}")
+
+    async def reply(self, thread, post):
+        ref = self._new(thread.channel, thread.id)
+        self.sent.append(Sent("reply", post, ref))
+        return ref
+
+    async def edit(self, message, post):
+        self.sent.append(Sent("edit", post, message))
+
+    async def react(self, message, emoji):
+        self.reacted.append((message.id, emoji))
+
+    async def unreact(self, message, emoji, member_id):
+        self.unreacted.append((message.id, emoji, member_id))
+
+    async def reactions(self, message):
+        return {e: set(who) for e, who in self.platform_reactions.get(message.id, {}).items() if who}
+
+    async def respond(self, event, post, private):
+        self.sent.append(Sent("respond", post, None, private, event.member.id))
+
+    # ---- reading what was recorded ------------------------------------------------------------
+
+    def texts(self, kind: str | None = None) -> list[str]:
+        return [s.post.text() for s in self.sent if kind is None or s.kind == kind]
+
+    def last(self, kind: str | None = None) -> Sent:
+        return [s for s in self.sent if kind is None or s.kind == kind][-1]
+
+
+def member(name: str, admin: bool = False) -> Member:
+    return Member(f"u-{name}", name, admin)
+
+
+def command(who: Member, name: str, text: str = "", channel: ChannelRef = CHANNEL) -> CommandInvoked:
+    return CommandInvoked(channel, who, name, text, uuid.uuid4().hex)
+
+
+def reply(who: Member, thread: str, text: str, message_id: str | None = None) -> MessagePosted:
+    return MessagePosted(MessageRef(CHANNEL, message_id or uuid.uuid4().hex, thread), who, text)
+
+
+def react(who: Member, message: MessageRef, emoji: str, added: bool = True) -> ReactionChanged:
+    return ReactionChanged(message, who, emoji, added)
+
+
+def press(who: Member, message: MessageRef, button: str) -> ButtonPressed:
+    return ButtonPressed(message, who, button, uuid.uuid4().hex)
+
+
+def edited(who: Member, message: MessageRef, text: str) -> MessageEdited:
+    return MessageEdited(message, who, text)
+
+
+def deleted(message: MessageRef) -> MessageDeleted:
+    return MessageDeleted(message)
+
+
+async def advance(bot, clock, delta: timedelta) -> None:
+    """Move the clock like the console's /advance: every due instant in order, then the target."""
+    target = clock.now() + delta
+    while (nxt := await bot.next_due(clock.now())) is not None and nxt <= target:
+        clock.set(nxt)
+        await bot.run_due(nxt)
+    clock.set(target)
+    await bot.run_due(target)
