@@ -39,7 +39,8 @@ async def make_bot(tmp_path, chat, clock):
     async def make(**kwargs):
         store = await Store.open(tmp_path / "studybot.db")
         stores.append(store)
-        return StudyBot(store, kwargs.pop("bank", None) or bank(), kwargs.pop("chat", chat), clock, **kwargs)
+        return StudyBot(store, kwargs.pop("bank", None) or bank(), kwargs.pop("chat", chat),
+                        kwargs.pop("clock", clock), **kwargs)
 
     yield make
     for store in stores:
