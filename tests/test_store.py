@@ -1,0 +1,48 @@
+"""The store on a real SQLite file: migrations, WAL, and idempotent writes on natural keys."""
+import sqlite3
+from datetime import datetime
+
+from bot.core.clock import UTC
+from bot.store import MIGRATIONS, Store
+
+AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+async def test_migrations_run_once_and_wal_is_on(tmp_path):
+    path = tmp_path / "s.db"
+    for _ in range(2):
+        store = await Store.open(path)
+        await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_ledger_is_idempotent_and_totals_follow_it(tmp_path):
+    store = await Store.open(tmp_path / "s.db")
+    group = await store.group("discord", "123")
+    assert (await store.group("discord", "123")).id == group.id
+    assert (await store.group("slack", "123")).id != group.id  # platforms never collide
+    async with store.transaction():
+        assert await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
+        assert not await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
+        assert await store.award(group.id, "u2", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
+        assert await store.award(group.id, "u3", 5, "qotd-best", "post:1", AT, ("week:2026-W47",))
+    ranks = [(s.user_id, s.points, s.rank) for s in await store.standings(group.id, "week:2026-W47", 10)]
+    assert ranks == [("u1", 10, 1), ("u2", 10, 1), ("u3", 5, 3)]  # standard competition ranking
+    assert (await store.standing_of(group.id, "all", "u3")).rank == 3
+    await store.close()
+
+
+async def test_a_failed_transaction_leaves_nothing(tmp_path):
+    store = await Store.open(tmp_path / "s.db")
+    group = await store.group("console", "g")
+    try:
+        async with store.transaction():
+            await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ())
+            raise RuntimeError("crash between the ledger and the rest")
+    except RuntimeError:
+        pass
+    assert await store.ledger(group.id) == []
+    assert await store.standings(group.id, "all", 10) == []
+    await store.close()
