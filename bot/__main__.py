@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .config import ConfigError, Settings, load_settings
-from .content import Bank, ContentError, bundled_dir, load_bank
+from .content import Bank, ContentError, bundled_dir, format_stats, load_bank
 from .core.app import StudyBot
 from .core.clock import UTC, ManualClock
 from .store import Store
@@ -53,15 +53,35 @@ async def run_console(settings: Settings, start: datetime | None, stdin=sys.stdi
 
 
 def content_command(args, settings: Settings) -> int:
-    folders = [Path(p) for p in args.folders] or [bundled_dir(), *settings.extra_content()]
-    bank = load_bank(*folders)
+    """`studybot content check|stats|export|import`: the bank's tooling for CI and organisers."""
+    from .content_csv import export_csv, import_csv, write_csv
+
+    if args.action == "import":
+        try:
+            written = import_csv(args.csv, args.into, standalone=args.standalone, replace=args.replace)
+        except ContentError as exc:
+            print(f"Nothing was imported: {args.csv} has {len(exc.problems)} problem(s):", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        print(f"Imported into {args.into}: " + ", ".join(str(p) for p in written))
+        return 0
+    # Folders named on the command line are checked as the bot would load them: on top of the bundled bank.
+    extra = [Path(p) for p in args.folders] if args.folders else settings.extra_content()
+    if args.standalone and not extra:
+        print("--standalone needs the content folders to load", file=sys.stderr)
+        return 2
+    folders = extra if args.standalone else [bundled_dir(), *extra]
+    folders = list({f.resolve(): f for f in folders}.values())  # naming the bundled folder too loads it once
+    bank = load_bank(*folders, check_minimums=args.action == "check")  # stats shows what is short instead
     if args.action == "stats":
-        stats = bank.stats()
-        for name, counter in stats.items():
-            print(f"{name}:")
-            for key, count in sorted(counter.items()):
-                print(f"  {key:<24} {count:>4}  {count / len(bank.questions):6.1%}")
-        print(f"total: {len(bank.questions)} questions in {len(bank.topics)} topics")
+        print(format_stats(bank))
+    elif args.action == "export":
+        if args.out:
+            count = export_csv(bank, args.out)
+            print(f"Exported {count} questions to {args.out}", file=sys.stderr)
+        else:
+            write_csv(bank.questions.values(), sys.stdout)
     else:
         print(f"OK: {len(bank.questions)} questions in {len(bank.topics)} topics, no problems.")
     return 0
@@ -74,9 +94,22 @@ def parser() -> argparse.ArgumentParser:
     console.add_argument("--database", type=Path, help="SQLite file (default: $STUDYBOT_DATABASE or studybot.db)")
     console.add_argument("--start", type=datetime.fromisoformat,
                          help="the console clock's starting instant, ISO 8601 (default: now); for scripts")
-    content = sub.add_parser("content", help="check or summarise the question bank")
-    content.add_argument("action", choices=["check", "stats"])
-    content.add_argument("folders", nargs="*", help="content folders (default: bundled + STUDYBOT_CONTENT_DIRS)")
+    content = sub.add_parser("content", help="check, summarise, export or import the question bank (docs/content.md)")
+    actions = content.add_subparsers(dest="action", required=True)
+    for action, text in (("check", "validate the bank; exit 1 listing every problem"),
+                         ("stats", "count questions per topic, kind and difficulty"),
+                         ("export", "write the loaded bank as CSV, one row per question")):
+        a = actions.add_parser(action, help=text)
+        a.add_argument("folders", nargs="*", type=Path,
+                       help="extra content folders (default: STUDYBOT_CONTENT_DIRS), loaded on top of the bundled bank")
+        a.add_argument("--standalone", action="store_true", help="load only the given folders, not the bundled bank")
+        if action == "export":
+            a.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    imp = actions.add_parser("import", help="validate a CSV and write it as YAML into a content folder")
+    imp.add_argument("csv", type=Path, metavar="FILE.csv")
+    imp.add_argument("--into", type=Path, required=True, metavar="FOLDER", help="content folder to write questions/ into")
+    imp.add_argument("--standalone", action="store_true", help="check against FOLDER only, not the bundled bank")
+    imp.add_argument("--replace", action="store_true", help="overwrite existing FOLDER/questions/<topic>.yaml files")
     return p
 
 

@@ -5,22 +5,24 @@ and CSV import all reject the same things with the same words: file, question id
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
 
 MAX_OPTION = 75
 MAX_PROMPT = 400
 NEAR_DUPLICATE = 90  # rapidfuzz token_sort_ratio at or above which two prompts are the same question
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+KINDS = ("choice", "short", "open")
+DIFFICULTIES = ("easy", "medium", "hard")
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -41,38 +43,52 @@ class _Question(_Model):
     difficulty: Literal["easy", "medium", "hard"]
     prompt: str = Field(min_length=1, max_length=MAX_PROMPT)
     explanation: Text
-    tags: tuple[str, ...] = ()
+    tags: tuple[Text, ...] = ()
     source: Text = "general"
 
 
 class ChoiceQuestion(_Question):
     kind: Literal["choice"]
     choices: tuple[Annotated[str, Field(min_length=1, max_length=MAX_OPTION)], ...] = Field(min_length=2, max_length=6)
-    answer: int | str
+    answer: str  # always the exact text of the correct choice once validated, however the file gave it
 
     @field_validator("choices")
     @classmethod
     def _distinct(cls, choices: tuple[str, ...]) -> tuple[str, ...]:
-        if len({c.casefold() for c in choices}) != len(choices):
-            raise ValueError("two choices are the same")
-        if any(re.search(r"\b(all|none) of the above\b", c, re.I) for c in choices):
-            raise ValueError('"all/none of the above" is not allowed')
+        seen = Counter(c.casefold() for c in choices)
+        twice = next((c for c in choices if seen[c.casefold()] > 1), None)
+        if twice is not None:
+            raise ValueError(f"two choices are the same ({twice!r})")
+        lazy = next((c for c in choices if re.search(r"\b(all|none) of the above\b", c, re.I)), None)
+        if lazy is not None:
+            raise ValueError(f"{lazy!r} is not allowed: write a distractor people really pick")
         return choices
 
-    @model_validator(mode="after")
-    def _answer_is_a_choice(self) -> "ChoiceQuestion":
-        self.correct  # raises if not
-        return self
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _answer_text(cls, answer, info: ValidationInfo):
+        """Accept the index or the text, store the text: YAML and CSV then give equal models."""
+        if isinstance(answer, bool) or not isinstance(answer, (int, str)):
+            raise ValueError("must be the correct choice's number (0 is the first) or its exact text")
+        choices = info.data.get("choices")
+        if choices is None:  # the choices themselves are wrong; that error is already reported
+            return str(answer)
+        if isinstance(answer, int):
+            if not 0 <= answer < len(choices):
+                raise ValueError(f"{answer} is out of range: the {len(choices)} choices are numbered "
+                                 f"0 to {len(choices) - 1}")
+            return choices[answer]
+        answer = answer.strip()
+        if answer not in choices:
+            near = process.extractOne(answer, choices, scorer=fuzz.ratio, score_cutoff=80)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ValueError(f"{answer!r} is not among the choices; it must match one exactly{hint}")
+        return answer
 
     @property
     def correct(self) -> int:
-        """Index of the one correct choice; `answer` may be given as index or as the text."""
-        if isinstance(self.answer, int):
-            if 0 <= self.answer < len(self.choices):
-                return self.answer
-        elif self.answer in self.choices:
-            return self.choices.index(self.answer)
-        raise ValueError(f"answer {self.answer!r} is not among the choices")
+        """Index of the one correct choice."""
+        return self.choices.index(self.answer)
 
 
 class ShortQuestion(_Question):
@@ -85,9 +101,9 @@ class OpenQuestion(_Question):
     key_points: tuple[Text, ...] = Field(min_length=3, max_length=6)
 
 
-Question = Annotated[Union[ChoiceQuestion, ShortQuestion, OpenQuestion], Field(discriminator="kind")]
+AnyQuestion = Union[ChoiceQuestion, ShortQuestion, OpenQuestion]
+Question = Annotated[AnyQuestion, Field(discriminator="kind")]
 _question = TypeAdapter(Question)
-_topics = TypeAdapter(list[Topic])
 
 
 @dataclass(frozen=True)
@@ -111,7 +127,7 @@ class ContentError(Exception):
 @dataclass
 class Bank:
     topics: dict[str, Topic] = field(default_factory=dict)
-    questions: dict[str, ChoiceQuestion | ShortQuestion | OpenQuestion] = field(default_factory=dict)
+    questions: dict[str, AnyQuestion] = field(default_factory=dict)
 
     def by_topic(self, topic: str) -> list:
         return [q for q in self.questions.values() if q.topic == topic]
@@ -139,95 +155,267 @@ def bundled_dir() -> Path:
     raise ContentError([Problem(str(candidate), None, None, "the bundled question bank is missing")])
 
 
+def display(path: Path) -> str:
+    """A path as the reader typed it: relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# ------------------------------------------------------------------ pydantic errors in plain words
+
 def _location(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if p not in ("choice", "short", "open"))
+    return ".".join(str(p) for p in loc if p not in KINDS)
+
+
+def _quoted(values) -> str:
+    values = [repr(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def _human(err: dict) -> tuple[str | None, str]:
+    """(field, message) for one pydantic error, in words a question author can act on."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    where = _location(err["loc"]) or None
+    if kind == "missing":
+        return where, "is required"
+    if kind == "extra_forbidden":
+        what = f"a {err['loc'][0]} question" if err["loc"] and err["loc"][0] in KINDS else "this entry"
+        return where, f"is not a field of {what} (check the spelling, or remove it)"
+    if kind == "union_tag_not_found":
+        return "kind", f"is required: {_quoted(KINDS)}"
+    if kind == "union_tag_invalid":
+        return "kind", f"must be {_quoted(KINDS)} (not {ctx.get('tag')!r})"
+    if kind in ("model_attributes_type", "model_type", "dict_type"):
+        return where, "must be a mapping of fields (id: …, topic: …, kind: …)"
+    if kind == "literal_error":
+        return where, f"must be {ctx['expected']} (not {value!r})"
+    if kind == "string_pattern_mismatch":
+        return where, f"must be kebab-case: lowercase letters, digits and single hyphens (not {value!r})"
+    if kind == "string_too_short":
+        return where, "must not be empty"
+    if kind == "string_too_long":
+        return where, f"at most {ctx['max_length']} characters (this one has {len(value)})"
+    if kind == "too_short":
+        return where, f"needs at least {ctx['min_length']} entries (this one has {ctx['actual_length']})"
+    if kind == "too_long":
+        return where, f"at most {ctx['max_length']} entries (this one has {ctx['actual_length']})"
+    if kind == "string_type":
+        hint = "; put it in quotes" if isinstance(value, (bool, int, float)) else ""
+        return where, f"must be text (not {value!r}{hint})"
+    if kind in ("tuple_type", "list_type"):
+        return where, "must be a list"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return where, f"must be a whole number (not {value!r})"
+    if kind == "greater_than_equal":
+        return where, f"must be at least {ctx['ge']}"
+    return where, err["msg"].removeprefix("Value error, ")
+
+
+def _problems(exc: ValidationError, file: str, name: str | None) -> list[Problem]:
+    errors = exc.errors()
+    # pydantic counts a list's length without its bad items; "needs at least 2 entries" would then blame the list
+    # for an item that is already reported, so keep only the item's own error.
+    item_errors = {err["loc"][:-1] for err in errors if err["loc"] and isinstance(err["loc"][-1], int)}
+    return [Problem(file, name, *_human(err)) for err in errors
+            if not (err["type"] == "too_short" and err["loc"] in item_errors)]
+
+
+# ------------------------------------------------------------------ reading files
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the bank loads ~15x faster at start-up
 
 
 def _read_yaml(path: Path, problems: list[Problem]):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        try:
+            return yaml.load(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:  # re-parse in pure Python: its messages are clearer, and the same on every install
+            return yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(str(path), None, None, f"cannot read the file ({exc})"))
+        problems.append(Problem(display(path), None, None, f"cannot read the file ({exc})"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problems.append(Problem(str(path), None, None, f"is not valid YAML: {where}{getattr(exc, 'problem', exc)}"))
+        problems.append(Problem(display(path), None, None, f"is not valid YAML: {where}{getattr(exc, 'problem', exc)}"))
     return None
+
+
+def parse_question(raw, file: str, fallback: str, problems: list[Problem]):
+    """One raw mapping to a question model, or None with its Problems added (named `fallback` if it has no id)."""
+    name = str(raw["id"]) if isinstance(raw, dict) and raw.get("id") else fallback
+    try:
+        return _question.validate_python(raw)
+    except ValidationError as exc:
+        problems += _problems(exc, file, name)
+        return None
 
 
 def parse_questions(items, file: str, problems: list[Problem]) -> list:
     """Validate raw question mappings; each failure becomes a Problem naming file, id and field."""
     if not isinstance(items, list):
-        problems.append(Problem(file, None, None, "must be a YAML list of questions"))
+        problems.append(Problem(file, None, None, "must be a YAML list of questions (each item starting with '- id:')"))
         return []
-    parsed = []
-    for n, raw in enumerate(items, 1):
-        qid = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"question #{n}"
+    parsed = (parse_question(raw, file, f"question #{n}", problems) for n, raw in enumerate(items, 1))
+    return [q for q in parsed if q is not None]
+
+
+def read_topics(path: Path, problems: list[Problem]) -> list[tuple[str, Topic]]:
+    """The topics a topics.yaml declares, each with its file; a bad entry does not hide the good ones."""
+    data = _read_yaml(path, problems)
+    file = display(path)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(Problem(file, None, None, "must be a YAML list of topics (each item starting with '- id:')"))
+        return []
+    topics = []
+    for n, raw in enumerate(data, 1):
+        name = str(raw["id"]) if isinstance(raw, dict) and raw.get("id") else f"topic #{n}"
         try:
-            parsed.append(_question.validate_python(raw))
+            topics.append((file, Topic.model_validate(raw)))
         except ValidationError as exc:
-            for err in exc.errors():
-                problems.append(Problem(file, qid, _location(err["loc"]) or None, err["msg"].removeprefix("Value error, ")))
-    return parsed
+            problems += _problems(exc, file, name)
+    return topics
+
+
+def read_folder(folder: Path, problems: list[Problem], *, require_questions: bool = True,
+                skip: Collection[Path] = ()) -> tuple[list[tuple[str, Topic]], list[tuple[str, AnyQuestion]]]:
+    """Topics and questions of one content folder, each paired with the file it came from.
+
+    topics.yaml is optional: a group's own folder may only add questions to topics declared elsewhere.
+    """
+    folder = Path(folder)
+    if require_questions and not folder.is_dir():
+        problems.append(Problem(display(folder), None, None, "is not a folder (check the path, or STUDYBOT_CONTENT_DIRS)"))
+        return [], []
+    topics = read_topics(folder / "topics.yaml", problems) if (folder / "topics.yaml").is_file() else []
+    skip = {Path(p).resolve() for p in skip}
+    files = [p for p in sorted((folder / "questions").glob("*.yaml")) + sorted((folder / "questions").glob("*.yml"))
+             if p.resolve() not in skip]
+    if not files and require_questions:
+        problems.append(Problem(display(folder), None, None, "has no questions/*.yaml files"))
+    questions = []
+    for path in files:
+        data, name = _read_yaml(path, problems), display(path)
+        if data is not None:
+            questions += [(name, q) for q in parse_questions(data, name, problems)]
+    return topics, questions
+
+
+# ------------------------------------------------------------------ rules across the bank
+
+def assemble(topics: list[tuple[str, Topic]], questions: list[tuple[str, AnyQuestion]], problems: list[Problem],
+             check_minimums: bool | Collection[str] = True) -> Bank:
+    """Apply the whole-bank rules (ids, topics, duplicate prompts, minimums) to already-parsed content.
+
+    `check_minimums` is True for every topic, False for none, or the ids of the topics to check
+    (CSV import checks only the topics it writes to; the bundled bank's own minimums are CI's job).
+    """
+    bank = Bank()
+    topic_files: dict[str, str] = {}
+    for file, topic in topics:
+        if topic.id in bank.topics:
+            problems.append(Problem(file, topic.id, "id", f"duplicate topic: already declared in {topic_files[topic.id]}"))
+            continue
+        bank.topics[topic.id] = topic
+        topic_files[topic.id] = file
+    files_of: dict[str, str] = {}
+    for file, q in questions:
+        if q.id in bank.questions:
+            problems.append(Problem(file, q.id, "id", f"duplicate id: already used in {files_of[q.id]}"))
+            continue
+        if q.topic not in bank.topics:
+            known = ", ".join(bank.topics) or "none"
+            problems.append(Problem(file, q.id, "topic", f"unknown topic {q.topic!r}; known topics: {known} "
+                                                         "(declare new ones in topics.yaml)"))
+        bank.questions[q.id] = q
+        files_of[q.id] = file
+    problems += near_duplicates(bank, files_of)
+    if check_minimums:
+        counts = Counter(q.topic for q in bank.questions.values())
+        wanted = bank.topics if check_minimums is True else check_minimums
+        for topic in (bank.topics[t] for t in wanted if t in bank.topics):
+            if counts[topic.id] < topic.minimum:
+                problems.append(Problem(topic_files[topic.id], topic.id, "minimum",
+                                        f"has {_count(counts[topic.id])}, fewer than its minimum of {topic.minimum}"))
+    return bank
 
 
 def load_bank(*folders: Path, check_minimums: bool = True) -> Bank:
     """Load and validate content folders (topics.yaml + questions/*.yaml); raise ContentError listing all."""
     problems: list[Problem] = []
-    bank = Bank()
-    found: list[tuple[str, object]] = []
+    topics, questions = [], []
     for folder in folders:
-        folder = Path(folder)
-        topics_file = folder / "topics.yaml"
-        if topics_file.is_file():
-            try:
-                for topic in _topics.validate_python(_read_yaml(topics_file, problems) or []):
-                    bank.topics[topic.id] = topic
-            except ValidationError as exc:
-                for err in exc.errors():
-                    problems.append(Problem(str(topics_file), None, _location(err["loc"]), err["msg"]))
-        files = sorted((folder / "questions").glob("*.yaml")) + sorted((folder / "questions").glob("*.yml"))
-        if not files:
-            problems.append(Problem(str(folder), None, None, "has no questions/*.yaml files"))
-        for path in files:
-            data = _read_yaml(path, problems)
-            if data is not None:
-                found += [(str(path), q) for q in parse_questions(data, str(path), problems)]
-    for file, q in found:
-        if q.id in bank.questions:
-            problems.append(Problem(file, q.id, "id", "duplicate id: it is already used by another question"))
-            continue
-        if q.topic not in bank.topics:
-            problems.append(Problem(file, q.id, "topic", f"unknown topic {q.topic!r}: declare it in topics.yaml"))
-        bank.questions[q.id] = q
-    files_of = {q.id: file for file, q in found}
-    problems += near_duplicates(bank, files_of)
-    if check_minimums:
-        counts = Counter(q.topic for q in bank.questions.values())
-        for topic in bank.topics.values():
-            if counts[topic.id] < topic.minimum:
-                problems.append(Problem("topics.yaml", None, topic.id,
-                                        f"has {counts[topic.id]} questions, under its minimum of {topic.minimum}"))
+        t, q = read_folder(Path(folder), problems)
+        topics += t
+        questions += q
+    bank = assemble(topics, questions, problems, check_minimums)
     if problems:
         raise ContentError(problems)
     return bank
 
 
+def _count(n: int) -> str:
+    return f"{n} question" + ("" if n == 1 else "s")
+
+
 def _normal(prompt: str) -> str:
-    return re.sub(r"[^a-z0-9 ]+", " ", prompt.lower())
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", prompt.lower()).split())
 
 
 def near_duplicates(bank: Bank, files_of: dict[str, str]) -> list[Problem]:
+    """Prompts that are the same, or so alike (rapidfuzz) that they ask one idea twice; the later one is blamed."""
     ids = list(bank.questions)
     prompts = [_normal(bank.questions[i].prompt) for i in ids]
+    # token_sort_ratio is ratio() of the sorted words: sort each prompt once instead of at every comparison
+    words = [" ".join(sorted(p.split())) for p in prompts]
+    first: dict[str, str] = {}
     problems = []
     for a, prompt in enumerate(prompts):
-        for _, score, b in process.extract(prompt, prompts[a + 1:], scorer=fuzz.token_sort_ratio,
+        if prompt in first:
+            problems.append(Problem(files_of.get(ids[a], "?"), ids[a], "prompt", f"duplicate prompt: the same as {first[prompt]}"))
+            continue
+        first[prompt] = ids[a]
+        for _, score, b in process.extract(words[a], words[a + 1:], scorer=fuzz.ratio,
                                            score_cutoff=NEAR_DUPLICATE, limit=None):
             other = ids[a + 1 + b]
-            problems.append(Problem(files_of.get(other, "?"), other, "prompt",
-                                    f"near-duplicate of {ids[a]} ({score:.0f}% alike)"))
+            if prompts[a + 1 + b] != prompt:
+                problems.append(Problem(files_of.get(other, "?"), other, "prompt",
+                                        f"near-duplicate prompt: {score:.0f}% alike to {ids[a]}"))
     return problems
+
+
+# ------------------------------------------------------------------ stats
+
+def format_stats(bank: Bank) -> str:
+    """Counts per topic, kind and difficulty with percentages, then one row per topic, for `content stats`."""
+    total = len(bank.questions) or 1
+    stats = bank.stats()
+    by_topic = {t: Counter() for t in bank.topics}
+    for q in bank.questions.values():
+        by_topic.setdefault(q.topic, Counter()).update((q.kind, q.difficulty))
+
+    def share(counter: Counter, keys) -> str:
+        return "   ".join(f"{k} {counter[k]} ({counter[k] / total:.0%})" for k in keys)
+
+    width = max([len("topic"), *map(len, by_topic)])
+    cols = (*KINDS, *DIFFICULTIES)
+    head = f"{'topic':<{width}}  {'total':>5} {'share':>6}   " + " ".join(f"{c:>6}" for c in cols)
+    lines = [f"{len(bank.questions)} questions in {len(bank.topics)} topics", "",
+             f"by kind:        {share(stats['kind'], KINDS)}",
+             f"by difficulty:  {share(stats['difficulty'], DIFFICULTIES)}", "", head, "-" * len(head)]
+    for topic, counts in by_topic.items():
+        n = stats["topic"][topic]
+        minimum = bank.topics[topic].minimum if topic in bank.topics else 0
+        flag = f"  under its minimum of {minimum}" if n < minimum else ""
+        lines.append(f"{topic:<{width}}  {n:>5} {n / total:>6.0%}   " + " ".join(f"{counts[c]:>6}" for c in cols) + flag)
+    lines.append("-" * len(head))
+    everything = stats["kind"] + stats["difficulty"]
+    lines.append(f"{'all':<{width}}  {len(bank.questions):>5} {'100%':>6}   " + " ".join(f"{everything[c]:>6}" for c in cols))
+    return "\n".join(lines)
 
 
 def content_dirs(extra: list[Path] | None = None) -> list[Path]:

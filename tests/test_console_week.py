@@ -92,7 +92,7 @@ async def test_bad_input_is_refused_and_changes_nothing(tmp_path):
         "⚠️ `/qotd setup` needs `time:` (HH:MM, 24-hour, in the zone below). "
         "Usage: `/qotd setup time:… [tz:…] [days:…] [topics:…] [close:…]`",
         "⚠️ `dance` is not a `/qotd` subcommand. Try: setup, status, now, skip, pause, resume.",
-        "⚠️ I don't know `/frobnicate`. Commands: help, leaderboard, qotd, streak, topics.",
+        "⚠️ I don't know `/frobnicate`. Commands: help, leaderboard, poll, practice, qotd, quiz, streak, topics.",
         "⚠️ Only admins can use `/qotd setup`.",
         "⚠️ Only admins can use `/qotd now`.",
         "⚠️ No question of the day is set up in this channel. An admin can start one with `/qotd setup time:09:00`.",
