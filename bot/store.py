@@ -7,6 +7,7 @@ a job changes nothing. Leaderboards read aggregates maintained in the same trans
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -118,9 +119,103 @@ MIGRATIONS: list[str] = [
     """,
     # 2: polls
     """
+    CREATE TABLE polls (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        creator TEXT NOT NULL,
+        question TEXT NOT NULL,
+        options TEXT NOT NULL,
+        multi INTEGER NOT NULL,
+        source TEXT NOT NULL UNIQUE,
+        message_id TEXT,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'open', 'closed')),
+        created_at TEXT NOT NULL,
+        closes_at TEXT NOT NULL,
+        announced INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (group_id, channel, message_id),
+        UNIQUE (group_id, number)
+    );
+    CREATE INDEX polls_due ON polls (status, closes_at);
+    CREATE INDEX polls_channel ON polls (group_id, channel, number);
+    CREATE TABLE poll_reactions (
+        poll_id INTEGER NOT NULL REFERENCES polls(id),
+        user_id TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (poll_id, user_id, option)
+    );
     """,
     # 3: quizzes and practice
     """
+    CREATE TABLE quizzes (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        starter TEXT NOT NULL,
+        questions TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ended')),
+        stopped_by TEXT,
+        started_at TEXT NOT NULL,
+        announced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX quizzes_one_running ON quizzes (group_id, channel) WHERE status = 'running';
+    CREATE TABLE quiz_rounds (
+        quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+        round INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'open', 'scored', 'revealed', 'cancelled')),
+        message_id TEXT,
+        asked_at TEXT,
+        deadline TEXT,
+        PRIMARY KEY (quiz_id, round)
+    );
+    CREATE INDEX quiz_rounds_due ON quiz_rounds (status, deadline);
+    CREATE TABLE quiz_players (
+        quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (quiz_id, user_id)
+    );
+    CREATE TABLE quiz_answers (
+        quiz_id INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (quiz_id, round, user_id),
+        FOREIGN KEY (quiz_id, round) REFERENCES quiz_rounds(quiz_id, round)
+    );
+    CREATE TABLE cards (
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        card TEXT NOT NULL,
+        due TEXT NOT NULL,
+        PRIMARY KEY (group_id, user_id, question_id)
+    );
+    CREATE TABLE practice_sessions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'ended')),
+        started_at TEXT NOT NULL
+    );
+    CREATE INDEX practice_sessions_member ON practice_sessions (group_id, user_id, status);
+    CREATE TABLE practice_items (
+        session_id INTEGER NOT NULL REFERENCES practice_sessions(id),
+        position INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        due_card INTEGER NOT NULL,
+        asked_at TEXT,
+        answer INTEGER,
+        correct INTEGER,
+        answered_at TEXT,
+        PRIMARY KEY (session_id, position)
+    );
     """,
 ]
 
@@ -182,6 +277,23 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class PollRow:
+    id: int
+    group_id: int
+    channel: str
+    number: int
+    creator: str
+    question: str
+    options: tuple[str, ...]
+    multi: bool
+    message_id: str | None
+    status: str
+    created_at: datetime
+    closes_at: datetime
+    announced: bool
+
+
+@dataclass(frozen=True)
 class Standing:
     user_id: str
     name: str
@@ -189,10 +301,73 @@ class Standing:
     rank: int
 
 
+@dataclass(frozen=True)
+class QuizRow:
+    id: int
+    group_id: int
+    channel: str
+    starter: str
+    questions: tuple[str, ...]  # question ids in asking order: round n asks questions[n]
+    seconds: int
+    status: str  # running | ended
+    stopped_by: str | None
+    announced: bool  # the scoreboard is posted
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    quiz_id: int
+    round: int
+    question_id: str
+    status: str  # pending -> open -> scored -> revealed, or cancelled by /quiz stop
+    message_id: str | None
+    asked_at: datetime | None
+    deadline: datetime | None
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    user_id: str
+    answer: str  # the option's index for a choice question, the typed text for a short one
+    correct: bool
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class PracticeItem:
+    session_id: int
+    position: int
+    question_id: str
+    due_card: bool  # asked because the member's card was due (else a new question)
+    asked_at: datetime | None
+    answer: int | None
+
+
+def _quiz(row) -> QuizRow:
+    return QuizRow(row["id"], row["group_id"], row["channel"], row["starter"], tuple(row["questions"].split(",")),
+                   row["seconds"], row["status"], row["stopped_by"], bool(row["announced"]))
+
+
+def _round(row) -> RoundRow:
+    return RoundRow(row["quiz_id"], row["round"], row["question_id"], row["status"], row["message_id"],
+                    from_iso(row["asked_at"]), from_iso(row["deadline"]))
+
+
+def _item(row) -> PracticeItem:
+    return PracticeItem(row["session_id"], row["position"], row["question_id"], bool(row["due_card"]),
+                        from_iso(row["asked_at"]), row["answer"])
+
+
 def _schedule(row) -> Schedule:
     return Schedule(row["id"], row["group_id"], row["channel"], row["at_time"], row["tz"], row["days"],
                     tuple(t for t in row["topics"].split(",") if t), row["close_seconds"], bool(row["paused"]),
                     row["cycle"], from_iso(row["since"]))
+
+
+def _poll(row) -> PollRow:
+    return PollRow(row["id"], row["group_id"], row["channel"], row["number"], row["creator"], row["question"],
+                   tuple(json.loads(row["options"])), bool(row["multi"]), row["message_id"], row["status"],
+                   from_iso(row["created_at"]), from_iso(row["closes_at"]), bool(row["announced"]))
 
 
 def _post(row) -> PostRow:
@@ -457,6 +632,253 @@ class Store:
             "(SELECT max(seq) FROM choice_reactions d WHERE d.post_id = c.post_id AND d.user_id = c.user_id) "
             "ORDER BY seq", post_id)
         return {r["user_id"]: r["option"] for r in rows}
+
+    # ---- polls -------------------------------------------------------------------------------
+
+    async def claim_poll(self, source: str, group_id: int, channel: str, creator: str, question: str,
+                         options: tuple[str, ...], multi: bool, created_at: datetime, closes_at: datetime) -> PollRow:
+        """Reserve a poll and its number for the command `source`; a second claim returns the first."""
+        await self._write(
+            "INSERT INTO polls (group_id, channel, number, creator, question, options, multi, source, created_at, "
+            "closes_at) VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM polls WHERE group_id = ?), "
+            "?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", group_id, channel, group_id, creator, question,
+            json.dumps(list(options)), int(multi), source, iso(created_at), iso(closes_at))
+        return _poll(await self._one("SELECT * FROM polls WHERE source = ?", source))
+
+    async def poll_posted(self, poll_id: int, message_id: str) -> PollRow:
+        await self._write("UPDATE polls SET status = 'open', message_id = ? WHERE id = ? AND status = 'pending'",
+                          message_id, poll_id)
+        return await self.poll(poll_id)
+
+    async def drop_pending_poll(self, poll_id: int) -> None:
+        """The poll could not be posted: forget it, so the member's retry is the only one."""
+        await self._write("DELETE FROM polls WHERE id = ? AND status = 'pending'", poll_id)
+
+    async def poll(self, poll_id: int) -> PollRow:
+        return _poll(await self._one("SELECT * FROM polls WHERE id = ?", poll_id))
+
+    async def poll_by_message(self, group_id: int, channel: str, message_id: str) -> PollRow | None:
+        row = await self._one("SELECT * FROM polls WHERE group_id = ? AND channel = ? AND message_id = ?",
+                              group_id, channel, message_id)
+        return _poll(row) if row else None
+
+    async def latest_poll(self, group_id: int, channel: str, open_only: bool = False) -> PollRow | None:
+        row = await self._one("SELECT * FROM polls WHERE group_id = ? AND channel = ? AND status != 'pending' "
+                              "AND (? = 0 OR status = 'open') ORDER BY number DESC LIMIT 1",
+                              group_id, channel, int(open_only))
+        return _poll(row) if row else None
+
+    async def open_polls(self) -> list[PollRow]:
+        return [_poll(r) for r in await self._all("SELECT * FROM polls WHERE status = 'open' ORDER BY id")]
+
+    async def due_polls(self, now: datetime) -> list[PollRow]:
+        rows = await self._all("SELECT * FROM polls WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at, id",
+                               iso(now))
+        return [_poll(r) for r in rows]
+
+    async def next_poll_deadline(self, after: datetime) -> datetime | None:
+        row = await self._one("SELECT min(closes_at) AS at FROM polls WHERE status = 'open' AND closes_at > ?",
+                              iso(after))
+        return from_iso(row["at"])
+
+    async def close_poll(self, poll_id: int, at: datetime) -> bool:
+        """The one status flip: True only for the call that closed it. Closing early moves `closes_at` to `at`."""
+        return await self._write("UPDATE polls SET status = 'closed', closes_at = min(closes_at, ?) "
+                                 "WHERE id = ? AND status = 'open'", iso(at), poll_id) == 1
+
+    async def unannounced_polls(self) -> list[PollRow]:
+        rows = await self._all("SELECT * FROM polls WHERE status = 'closed' AND announced = 0 ORDER BY id")
+        return [_poll(r) for r in rows]
+
+    async def mark_poll_announced(self, poll_id: int) -> None:
+        await self._write("UPDATE polls SET announced = 1 WHERE id = ?", poll_id)
+
+    async def set_poll_reaction(self, poll_id: int, user_id: str, option: int, on: bool) -> bool:
+        """Mirror one reaction; each new one gets the poll's next sequence number, so the latest is known."""
+        if on:
+            return await self._write(
+                "INSERT INTO poll_reactions (poll_id, user_id, option, seq) VALUES (?, ?, ?, "
+                "(SELECT coalesce(max(seq), 0) + 1 FROM poll_reactions WHERE poll_id = ?)) ON CONFLICT DO NOTHING",
+                poll_id, user_id, option, poll_id) == 1
+        return await self._write("DELETE FROM poll_reactions WHERE poll_id = ? AND user_id = ? AND option = ?",
+                                 poll_id, user_id, option) == 1
+
+    async def poll_reactions(self, poll_id: int) -> list[tuple[str, int]]:
+        """(member, option) of every standing reaction, oldest first."""
+        rows = await self._all("SELECT user_id, option FROM poll_reactions WHERE poll_id = ? ORDER BY seq", poll_id)
+        return [(r["user_id"], r["option"]) for r in rows]
+
+    # ---- quizzes ------------------------------------------------------------------------------
+
+    async def create_quiz(self, group_id: int, channel: str, starter: str, question_ids: list[str],
+                          seconds: int, at: datetime) -> int | None:
+        """A running quiz with its first round claimed and its starter joined; None when the channel
+        already has a running quiz (a partial unique index keeps it to one)."""
+        cursor = await self.db.execute(
+            "INSERT INTO quizzes (group_id, channel, starter, questions, seconds, started_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (group_id, channel, starter, ",".join(question_ids), seconds, iso(at)))
+        if cursor.rowcount != 1:
+            return None
+        quiz_id = cursor.lastrowid
+        await self.join_quiz(quiz_id, starter)
+        await self.claim_round(quiz_id, 0, question_ids[0])
+        return quiz_id
+
+    async def quiz(self, quiz_id: int) -> QuizRow | None:
+        row = await self._one("SELECT * FROM quizzes WHERE id = ?", quiz_id)
+        return _quiz(row) if row else None
+
+    async def running_quiz(self, group_id: int, channel: str) -> QuizRow | None:
+        row = await self._one("SELECT * FROM quizzes WHERE group_id = ? AND channel = ? AND status = 'running'",
+                              group_id, channel)
+        return _quiz(row) if row else None
+
+    async def active_quizzes(self) -> list[QuizRow]:
+        """Running quizzes, and ended ones whose scoreboard is not posted yet."""
+        rows = await self._all("SELECT * FROM quizzes WHERE status = 'running' OR announced = 0 ORDER BY id")
+        return [_quiz(r) for r in rows]
+
+    async def end_quiz(self, quiz_id: int, stopped_by: str | None) -> bool:
+        """Running -> ended, once; a round still waiting for answers is cancelled, unscored."""
+        ended = await self._write("UPDATE quizzes SET status = 'ended', stopped_by = ? WHERE id = ? "
+                                  "AND status = 'running'", stopped_by, quiz_id) == 1
+        if ended:
+            await self._write("UPDATE quiz_rounds SET status = 'cancelled' WHERE quiz_id = ? "
+                              "AND status IN ('pending', 'open')", quiz_id)
+        return ended
+
+    async def mark_announced(self, quiz_id: int) -> None:
+        await self._write("UPDATE quizzes SET announced = 1 WHERE id = ?", quiz_id)
+
+    async def join_quiz(self, quiz_id: int, user_id: str) -> None:
+        await self._write("INSERT INTO quiz_players (quiz_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                          quiz_id, user_id)
+
+    async def claim_round(self, quiz_id: int, round: int, question_id: str) -> None:
+        await self._write("INSERT INTO quiz_rounds (quiz_id, round, question_id) VALUES (?, ?, ?) "
+                          "ON CONFLICT DO NOTHING", quiz_id, round, question_id)
+
+    async def quiz_round(self, quiz_id: int, round: int) -> RoundRow | None:
+        row = await self._one("SELECT * FROM quiz_rounds WHERE quiz_id = ? AND round = ?", quiz_id, round)
+        return _round(row) if row else None
+
+    async def latest_round(self, quiz_id: int) -> RoundRow | None:
+        row = await self._one("SELECT * FROM quiz_rounds WHERE quiz_id = ? ORDER BY round DESC LIMIT 1", quiz_id)
+        return _round(row) if row else None
+
+    async def open_round(self, quiz_id: int, round: int, message_id: str, asked_at: datetime,
+                         deadline: datetime) -> None:
+        await self._write("UPDATE quiz_rounds SET status = 'open', message_id = ?, asked_at = ?, deadline = ? "
+                          "WHERE quiz_id = ? AND round = ? AND status = 'pending'",
+                          message_id, iso(asked_at), iso(deadline), quiz_id, round)
+
+    async def set_round_status(self, quiz_id: int, round: int, old: str, new: str) -> bool:
+        return await self._write("UPDATE quiz_rounds SET status = ? WHERE quiz_id = ? AND round = ? AND status = ?",
+                                 new, quiz_id, round, old) == 1
+
+    async def record_quiz_answer(self, quiz_id: int, round: int, user_id: str, answer: str, correct: bool,
+                                 at: datetime) -> bool:
+        """A member's first answer in an open round; False when they already answered or it closed."""
+        return await self._write(
+            "INSERT INTO quiz_answers (quiz_id, round, user_id, answer, correct, answered_at) "
+            "SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM quiz_rounds WHERE quiz_id = ? AND round = ? "
+            "AND status = 'open') ON CONFLICT DO NOTHING",
+            quiz_id, round, user_id, answer, int(correct), iso(at), quiz_id, round) == 1
+
+    async def quiz_answers(self, quiz_id: int, round: int) -> list[QuizAnswer]:
+        rows = await self._all("SELECT * FROM quiz_answers WHERE quiz_id = ? AND round = ? "
+                               "ORDER BY answered_at, rowid", quiz_id, round)
+        return [QuizAnswer(r["user_id"], r["answer"], bool(r["correct"]), from_iso(r["answered_at"])) for r in rows]
+
+    async def everyone_answered(self, quiz_id: int, round: int) -> bool:
+        """Has every member who joined the quiz answered this round?"""
+        row = await self._one(
+            "SELECT count(*) AS missing FROM quiz_players p WHERE p.quiz_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM quiz_answers a WHERE a.quiz_id = p.quiz_id AND a.round = ? AND a.user_id = p.user_id)",
+            quiz_id, round)
+        return row["missing"] == 0
+
+    async def next_round_deadline(self, after: datetime) -> datetime | None:
+        row = await self._one("SELECT min(deadline) AS at FROM quiz_rounds WHERE status = 'open' AND deadline > ?",
+                              iso(after))
+        return from_iso(row["at"])
+
+    async def quiz_scores(self, quiz_id: int) -> list[tuple[str, int, int]]:
+        """(member, points, correct answers) for everyone who joined, from the ledger, best first."""
+        rows = await self._all(
+            "SELECT p.user_id, coalesce(sum(l.points), 0) AS points, "
+            "coalesce(sum(l.reason = 'quiz-correct'), 0) AS hits FROM quiz_players p "
+            "JOIN quizzes q ON q.id = p.quiz_id "
+            "LEFT JOIN ledger l ON l.group_id = q.group_id AND l.user_id = p.user_id "
+            "AND l.reason IN ('quiz-correct', 'quiz-speed') AND l.source LIKE 'quiz:' || q.id || ':%' "
+            "WHERE p.quiz_id = ? GROUP BY p.user_id ORDER BY points DESC, p.rowid", quiz_id)
+        return [(r["user_id"], r["points"], r["hits"]) for r in rows]
+
+    # ---- spaced-repetition cards and practice ---------------------------------------------------
+
+    async def card(self, group_id: int, user_id: str, question_id: str) -> dict | None:
+        """A member's card for a question, as the fsrs `Card.to_dict()` it was saved from."""
+        row = await self._one("SELECT card FROM cards WHERE group_id = ? AND user_id = ? AND question_id = ?",
+                              group_id, user_id, question_id)
+        return json.loads(row["card"]) if row else None
+
+    async def save_card(self, group_id: int, user_id: str, question_id: str, card: dict, due: datetime) -> None:
+        await self._write(
+            "INSERT INTO cards (group_id, user_id, question_id, card, due) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET card = excluded.card, due = excluded.due",
+            group_id, user_id, question_id, json.dumps(card), iso(due))
+
+    async def cards_of(self, group_id: int, user_id: str) -> list[tuple[str, datetime]]:
+        """(question, due) of a member's cards, soonest due first."""
+        rows = await self._all("SELECT question_id, due FROM cards WHERE group_id = ? AND user_id = ? "
+                               "ORDER BY due, question_id", group_id, user_id)
+        return [(r["question_id"], from_iso(r["due"])) for r in rows]
+
+    async def start_practice(self, group_id: int, user_id: str, items: list[tuple[str, bool]], at: datetime) -> int:
+        """A new session of (question, due card?) items; the member's earlier open session ends."""
+        await self._write("UPDATE practice_sessions SET status = 'ended' WHERE group_id = ? AND user_id = ? "
+                          "AND status = 'open'", group_id, user_id)
+        cursor = await self.db.execute("INSERT INTO practice_sessions (group_id, user_id, started_at) VALUES (?, ?, ?)",
+                                       (group_id, user_id, iso(at)))
+        session_id = cursor.lastrowid
+        for position, (question_id, due_card) in enumerate(items):
+            await self._write("INSERT INTO practice_items (session_id, position, question_id, due_card) "
+                              "VALUES (?, ?, ?, ?)", session_id, position, question_id, int(due_card))
+        return session_id
+
+    async def practice_session(self, session_id: int) -> tuple[int, str, str] | None:
+        """(group, member, status) of a session."""
+        row = await self._one("SELECT group_id, user_id, status FROM practice_sessions WHERE id = ?", session_id)
+        return (row["group_id"], row["user_id"], row["status"]) if row else None
+
+    async def end_practice(self, session_id: int) -> None:
+        await self._write("UPDATE practice_sessions SET status = 'ended' WHERE id = ?", session_id)
+
+    async def practice_items(self, session_id: int) -> list[PracticeItem]:
+        rows = await self._all("SELECT * FROM practice_items WHERE session_id = ? ORDER BY position", session_id)
+        return [_item(r) for r in rows]
+
+    async def ask_item(self, session_id: int, position: int, at: datetime) -> None:
+        """Note when a question was first shown: a quick right answer is rated Easy."""
+        await self._write("UPDATE practice_items SET asked_at = ? WHERE session_id = ? AND position = ? "
+                          "AND asked_at IS NULL", iso(at), session_id, position)
+
+    async def answer_item(self, session_id: int, position: int, option: int, correct: bool, at: datetime) -> bool:
+        """The first answer to a practice question; False when it was already answered."""
+        return await self._write(
+            "UPDATE practice_items SET answer = ?, correct = ?, answered_at = ? "
+            "WHERE session_id = ? AND position = ? AND answer IS NULL",
+            option, int(correct), iso(at), session_id, position) == 1
+
+    async def practice_accuracy(self, group_id: int, user_id: str) -> dict[str, tuple[int, int]]:
+        """question -> (answered, right) over all of a member's practice."""
+        rows = await self._all(
+            "SELECT i.question_id, count(*) AS answered, sum(i.correct) AS hits FROM practice_items i "
+            "JOIN practice_sessions s ON s.id = i.session_id "
+            "WHERE s.group_id = ? AND s.user_id = ? AND i.answer IS NOT NULL GROUP BY i.question_id",
+            group_id, user_id)
+        return {r["question_id"]: (r["answered"], r["hits"]) for r in rows}
 
     # ---- points, totals, streaks -------------------------------------------------------------
 

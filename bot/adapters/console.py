@@ -18,10 +18,10 @@ from typing import Awaitable, Callable, TextIO
 from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
                          MessagePosted, MessageRef, Post, ReactionChanged, ThreadRef)
 from ..core.clock import BadValue, ManualClock, parse_duration
+from ..core.polls import KEYCAPS
 
 BOT = "studybot"
 CHANNEL = ChannelRef("console", "local", "study")
-KEYCAPS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
 ALIASES = {"+1": "👍", ":+1:": "👍", "up": "👍", "thumbsup": "👍", ":thumbsup:": "👍", "check": "✅"}
 ALIASES |= {c: chr(0x1F1E6 + i) for i, c in enumerate("abcdef")}
 ALIASES |= {str(n): k for n, k in enumerate(KEYCAPS, 1)}
@@ -89,6 +89,7 @@ class ConsolePlatform:
         self.clock, self.printer = clock, printer
         self.messages: dict[int, Message] = {}
         self.members: dict[str, Member] = {}
+        self.echoes: list[ReactionChanged] = []  # what the bot's own actions make the platform report back
 
     def member(self, name: str, admin: bool = False) -> Member:
         key = name.lower()
@@ -141,7 +142,11 @@ class ConsoleChat:
         self.platform.printer.line(self.platform.printer.style(f"  {emoji} {BOT} on #{message.id}", "2"))
 
     async def unreact(self, message: MessageRef, emoji: str, member_id: str) -> None:
-        self.platform.messages[int(message.id)].reactions.get(emoji, set()).discard(member_id)
+        m = self.platform.messages[int(message.id)]
+        if member_id in m.reactions.get(emoji, set()):  # like Discord, report the removal as an event
+            member = self.platform.members.get(member_id) or Member(member_id, member_id)
+            self.platform.echoes.append(ReactionChanged(m.ref(), member, emoji, False))
+        m.reactions.get(emoji, set()).discard(member_id)
         self.platform.printer.line(self.platform.printer.style(f"  {BOT} removed {emoji} of {member_id} on #{message.id}", "2"))
 
     async def reactions(self, message: MessageRef) -> dict[str, set[str]]:
@@ -170,6 +175,7 @@ class Console:
             self.bot = await self.start_bot()
             self.say.line(self.say.style(f"— {BOT} is up", "2"))
             await self.bot.start()
+            await self.echo()
 
     async def down(self) -> None:
         if self.bot is not None:
@@ -180,6 +186,12 @@ class Console:
     async def deliver(self, event) -> None:
         if self.bot is not None:
             await self.bot.handle(event)
+            await self.echo()
+
+    async def echo(self) -> None:
+        """Deliver the events the bot's own actions caused, after the one that caused them."""
+        while self.bot is not None and self.platform.echoes:
+            await self.bot.handle(self.platform.echoes.pop(0))
 
     async def advance(self, text: str) -> None:
         clock = self.platform.clock

@@ -16,6 +16,9 @@ from .chat import (ButtonPressed, ChannelRef, Chat, CommandInvoked, Event, Membe
 from .clock import Clock
 from .commands import Invocation, UserError, help_text, parse
 from .daily import Daily
+from .polls import Polls
+from .practice import Practice
+from .quiz import Quiz
 from .scores import Scores
 
 log = logging.getLogger(__name__)
@@ -42,10 +45,13 @@ class StudyBot:
         self.store, self.bank, self.chat, self.clock, self.grace = store, bank, chat, clock, grace
         self.daily = Daily(self)
         self.scores = Scores(self)
+        self.polls = Polls(self)
+        self.quiz = Quiz(self)
+        self.practice = Practice(self)
         # Features, in the order they are offered a message, reaction or button press. Each may
         # define: routes (command name -> handler), on_message, on_edit, on_delete, on_reaction,
         # on_button (return True when the event was theirs), run_due, next_due and start.
-        self.features = [self.daily, self.scores]
+        self.features = [self.daily, self.scores, self.polls, self.quiz, self.practice]
         self.routes = {"topics": self.topics, "help": self.help}
         for feature in self.features:
             self.routes |= feature.routes

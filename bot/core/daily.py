@@ -238,6 +238,8 @@ class Daily:
                     await award(group, user_id, points.answer, "qotd-answer", source, row.posted_at)
                     if option == question.correct:
                         await award(group, user_id, points.correct, "qotd-correct", source, row.posted_at)
+                    else:  # what a member missed comes back in their /practice
+                        await self.bot.practice.missed(group, user_id, question.id, self.bot.clock.now())
             else:
                 answers = await store.answers(row.id)
                 answered = {a.user_id for a in answers}
