@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         missing = [f"STUDYBOT_{n.upper()}" for n in names if getattr(self, n) is None]
         if missing:
             raise ConfigError(f"Missing setting{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
-                              "(set it in the environment or in .env; see .env.example).")
+                              "(set in the environment or in .env; see .env.example).")
         return [getattr(self, n).get_secret_value() for n in names]
 
 
@@ -53,5 +53,6 @@ def load_settings(**overrides) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = [f"STUDYBOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        problems = [f"STUDYBOT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()]
         raise ConfigError("Bad setting: " + "; ".join(problems)) from None
