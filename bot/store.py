@@ -900,23 +900,19 @@ class Store:
         rows = await self._all("SELECT user_id, points, reason, source FROM ledger WHERE group_id = ? ORDER BY id", group_id)
         return [tuple(r) for r in rows]
 
+    _STANDING = ("SELECT t.user_id, coalesce(m.name, t.user_id) AS name, t.points, "
+                 "(SELECT count(*) FROM totals o WHERE o.group_id = t.group_id AND o.period = t.period "
+                 " AND o.points > t.points) + 1 AS rank "
+                 "FROM totals t LEFT JOIN members m ON m.group_id = t.group_id AND m.user_id = t.user_id "
+                 "WHERE t.group_id = ? AND t.period = ? AND t.points > 0 ")
+
     async def standings(self, group_id: int, period: str, limit: int) -> list[Standing]:
-        rows = await self._all(
-            "SELECT t.user_id, coalesce(m.name, t.user_id) AS name, t.points, "
-            "(SELECT count(*) FROM totals o WHERE o.group_id = t.group_id AND o.period = t.period "
-            " AND o.points > t.points) + 1 AS rank "
-            "FROM totals t LEFT JOIN members m ON m.group_id = t.group_id AND m.user_id = t.user_id "
-            "WHERE t.group_id = ? AND t.period = ? AND t.points > 0 ORDER BY t.points DESC, name LIMIT ?",
-            group_id, period, limit)
+        """Top of a period, with standard competition ranks (1, 2, 2, 4)."""
+        rows = await self._all(self._STANDING + "ORDER BY t.points DESC, name LIMIT ?", group_id, period, limit)
         return [Standing(r["user_id"], r["name"], r["points"], r["rank"]) for r in rows]
 
     async def standing_of(self, group_id: int, period: str, user_id: str) -> Standing | None:
-        row = await self._one(
-            "SELECT t.user_id, coalesce(m.name, t.user_id) AS name, t.points, "
-            "(SELECT count(*) FROM totals o WHERE o.group_id = t.group_id AND o.period = t.period "
-            " AND o.points > t.points) + 1 AS rank "
-            "FROM totals t LEFT JOIN members m ON m.group_id = t.group_id AND m.user_id = t.user_id "
-            "WHERE t.group_id = ? AND t.period = ? AND t.user_id = ? AND t.points > 0", group_id, period, user_id)
+        row = await self._one(self._STANDING + "AND t.user_id = ?", group_id, period, user_id)
         return Standing(row["user_id"], row["name"], row["points"], row["rank"]) if row else None
 
     async def advance_streaks(self, schedule_id: int, answered: set[str]) -> None:
