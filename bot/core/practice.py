@@ -97,7 +97,8 @@ class Practice:
         cards = [(q, when) for q, when in await self.bot.store.cards_of(ctx.group.id, ctx.member.id)
                  if self._practicable(q, ())]
         per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for question_id, (answered, right) in (await self.bot.store.practice_accuracy(ctx.group.id, ctx.member.id)).items():
+        accuracy = await self.bot.store.practice_accuracy(ctx.group.id, ctx.member.id)
+        for question_id, (answered, right) in accuracy.items():
             question = self.bot.bank.questions.get(question_id)
             if question:
                 per_topic[question.topic][0] += answered
@@ -145,7 +146,8 @@ class Practice:
         async with store.transaction() as tx:
             if not await tx.answer_item(session_id, position, option, correct, now):
                 raise UserError("You already answered that one; your first answer counts.")
-            card = await self.review(ctx.group.id, ctx.member.id, question.id, rating_for(correct, now - item.asked_at), now)
+            rating = rating_for(correct, now - item.asked_at)
+            card = await self.review(ctx.group.id, ctx.member.id, question.id, rating, now)
             if nxt:
                 await tx.ask_item(session_id, nxt.position, now)
             else:

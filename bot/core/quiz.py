@@ -8,7 +8,8 @@ quiz resumes where it stood, and no round is ever scored twice.
 
 Choice questions are answered with buttons (the first press counts, confirmed privately); short
 ones by typing in the channel, where the first correct answer scores and ends the round, because
-everyone can read it. Wrong choice answers become due practice cards for whoever gave them.
+everyone can read it (members may guess again until then; a short round otherwise runs to its
+deadline). Wrong choice answers become due practice cards for whoever gave them.
 """
 from __future__ import annotations
 
@@ -108,8 +109,8 @@ class Quiz:
                 if rnd.status == "pending":
                     await self._ask(quiz, rnd, now)
                 elif rnd.status == "open":
-                    kind = self.bot.bank.questions[rnd.question_id].kind
-                    if now < rnd.deadline and not (kind == "choice" and await store.everyone_answered(quiz_id, rnd.round)):
+                    choice = self.bot.bank.questions[rnd.question_id].kind == "choice"
+                    if now < rnd.deadline and not (choice and await store.everyone_answered(quiz_id, rnd.round)):
                         return
                     async with store.transaction() as tx:
                         await self._score(tx, quiz, rnd, now)
@@ -123,7 +124,6 @@ class Quiz:
                 else:
                     if not quiz.announced:
                         await self._scoreboard(quiz)
-                    self._locks.pop(quiz_id, None)
                     return
 
     async def _channel(self, quiz: QuizRow) -> ChannelRef:
@@ -173,8 +173,9 @@ class Quiz:
         answers = await store.quiz_answers(quiz.id, rnd.round)
         right = [a for a in answers if a.correct]
         names = await store.member_names(quiz.group_id, [a.user_id for a in right])
-        winners = ", ".join(f"{quiet(names.get(a.user_id, a.user_id))} (+{sum(self._points(rnd, quiz.seconds, a.answered_at))})"
-                            for a in right) or "nobody this time"
+        winners = ", ".join(f"{quiet(names.get(a.user_id, a.user_id))} "
+                            f"(+{sum(self._points(rnd, quiz.seconds, a.answered_at))})" for a in right)
+        winners = winners or "nobody this time"
         if question.kind == "choice":
             answer = question.choices[question.correct]
             fields = (("Got it right", winners), ("Answered", str(len(answers))))
@@ -201,9 +202,11 @@ class Quiz:
                          f"({right}/{asked} right)")
         if quiz.stopped_by:
             who = quiet(names.get(quiz.stopped_by, quiz.stopped_by))
-            title, footer = "Quiz stopped: the scoreboard so far", f"Stopped by {who} after {asked} of {len(quiz.questions)} questions."
+            title = "Quiz stopped: the scoreboard so far"
+            footer = f"Stopped by {who} after {asked} of {len(quiz.questions)} questions."
         else:
-            title, footer = "Quiz over: the scoreboard", "Points are on /leaderboard. Missed questions wait for you in /practice."
+            title = "Quiz over: the scoreboard"
+            footer = "Points are on /leaderboard. Missed questions wait for you in /practice."
         await self.bot.chat.send(await self._channel(quiz), Post(title=title, body="\n".join(lines), footer=footer))
         await store.mark_announced(quiz.id)
 
