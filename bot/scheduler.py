@@ -61,6 +61,12 @@ class LiveScheduler:
             if job.id not in wanted:
                 job.remove()
 
+    async def handle(self, event) -> None:
+        """What a live adapter calls for every event: a command may have created a new deadline
+        (a schedule, a poll, a quiz round), so the wake-ups are re-planned after it."""
+        await self.bot.handle(event)
+        await self.replan()
+
     async def wake(self) -> None:
         await self.bot.run_due(self.bot.clock.now())
         await self.replan()

@@ -91,3 +91,17 @@ async def test_live_scheduler_plans_cron_and_next_due(make_bot, clock, chat):
         assert live.scheduler.get_job("next-due").trigger.run_date == datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
     finally:
         live.shutdown()
+
+
+async def test_a_command_that_creates_a_deadline_replans_the_wakeups(make_bot, clock):
+    bot = await make_bot()
+    live = LiveScheduler(bot)
+    try:
+        await bot.start()
+        live.scheduler.start(paused=True)
+        await live.replan()
+        assert live.scheduler.get_job("next-due") is None
+        await live.handle(command(member("ada"), "poll", 'question:"Next topic?" options:"Trees | SVMs" duration:2h'))
+        assert live.scheduler.get_job("next-due").trigger.run_date == clock.now() + timedelta(hours=2)
+    finally:
+        live.shutdown()
