@@ -96,6 +96,16 @@ class Button:
     label: str
 
 
+def button_ids(button: str, prefix: str) -> tuple[int, ...] | None:
+    """The numbers in a button id the core made ("quiz:12:3:1" -> (12, 3, 1)), or None if not ours."""
+    if not button.startswith(prefix):
+        return None
+    try:
+        return tuple(int(p) for p in button[len(prefix):].split(":"))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Post:
     """What to show, platform-neutral. `body` is light markdown (**bold**, `code`, lists)."""

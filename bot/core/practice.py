@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, Scheduler
 
-from .chat import Button, ButtonPressed, Post, quiet
+from .chat import Button, ButtonPressed, Post, button_ids, quiet
 from .clock import format_duration
 from .commands import UserError
 
@@ -121,12 +121,10 @@ class Practice:
     # ---- answers ----------------------------------------------------------------------------------
 
     async def on_button(self, ctx: Ctx, event: ButtonPressed) -> bool:
-        if not event.button.startswith(PREFIX):
+        ids = button_ids(event.button, PREFIX)
+        if ids is None or len(ids) != 3:
             return False
-        try:
-            session_id, position, option = (int(p) for p in event.button[len(PREFIX):].split(":"))
-        except ValueError:
-            return False
+        session_id, position, option = ids
         store = self.bot.store
         session = await store.practice_session(session_id)
         if session is None or session[0] != ctx.group.id or session[1] != ctx.member.id:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .answers import MAX_TYPED, matches
-from .chat import Button, ButtonPressed, ChannelRef, MessageRef, Post, quiet
+from .chat import Button, ButtonPressed, ChannelRef, MessageRef, Post, button_ids, quiet
 from .commands import UserError
 
 if TYPE_CHECKING:
@@ -214,12 +214,10 @@ class Quiz:
 
     async def on_button(self, ctx: Ctx, event: ButtonPressed) -> bool:
         """A choice answer: recorded once per member and round, confirmed privately."""
-        if not event.button.startswith(PREFIX):
+        ids = button_ids(event.button, PREFIX)
+        if ids is None or len(ids) != 3:
             return False
-        try:
-            quiz_id, number, option = (int(p) for p in event.button[len(PREFIX):].split(":"))
-        except ValueError:
-            return False
+        quiz_id, number, option = ids
         store, now = self.bot.store, self.bot.clock.now()
         quiz, rnd = await store.quiz(quiz_id), await store.quiz_round(quiz_id, number)
         if quiz is None or rnd is None or quiz.group_id != ctx.group.id:
