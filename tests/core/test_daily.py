@@ -172,3 +172,17 @@ async def test_oversized_and_repeated_commands(bot, chat, clock):
     await bot.handle(once)
     await bot.handle(once)  # a Slack retry of the same invocation
     assert len(chat.sent) == 2
+
+
+async def test_leaderboard_shows_the_callers_rank_outside_the_top_ten(bot, chat, clock):
+    group = await bot.store.group("test", "g1")
+    async with bot.store.transaction():
+        for n in range(12):
+            who = member(f"m{n:02d}")
+            await bot.store.remember_member(group.id, who.id, who.name)
+            await bot.scores.award(group, who.id, 100 - 5 * (n // 2), "qotd-answer", "post:1", clock.now())
+    await bot.handle(command(member("m11"), "leaderboard", "period:all"))
+    lines = chat.last().post.body.splitlines()
+    assert lines[:3] == ["🥇 **m00** — 100 pts", "🥇 **m01** — 100 pts", "🥉 **m02** — 95 pts"]
+    assert len(lines) == 12 and lines[9] == "9. **m09** — 80 pts"  # ties share a rank: 1, 1, 3, 3, …
+    assert lines[10:] == ["…", "11. **m11** — 75 pts ← you"]
