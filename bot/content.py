@@ -174,12 +174,31 @@ def _quoted(values) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
 
 
+# pydantic error type -> message; fields come from the error's ctx plus `value` and `length`
+_MESSAGES = {
+    "missing": "is required",
+    "model_attributes_type": "must be a mapping of fields (id: …, topic: …, kind: …)",
+    "model_type": "must be a mapping of fields (id: …, topic: …, kind: …)",
+    "dict_type": "must be a mapping of fields (id: …, topic: …, kind: …)",
+    "literal_error": "must be {expected} (not {value!r})",
+    "string_pattern_mismatch": "must be kebab-case: lowercase letters, digits and single hyphens (not {value!r})",
+    "string_too_short": "must not be empty",
+    "string_too_long": "at most {max_length} characters (this one has {length})",
+    "too_short": "needs at least {min_length} entries (this one has {actual_length})",
+    "too_long": "at most {max_length} entries (this one has {actual_length})",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+    "int_type": "must be a whole number (not {value!r})",
+    "int_parsing": "must be a whole number (not {value!r})",
+    "int_from_float": "must be a whole number (not {value!r})",
+    "greater_than_equal": "must be at least {ge}",
+}
+
+
 def _human(err: dict) -> tuple[str | None, str]:
     """(field, message) for one pydantic error, in words a question author can act on."""
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     where = _location(err["loc"]) or None
-    if kind == "missing":
-        return where, "is required"
     if kind == "extra_forbidden":
         what = f"a {err['loc'][0]} question" if err["loc"] and err["loc"][0] in KINDS else "this entry"
         return where, f"is not a field of {what} (check the spelling, or remove it)"
@@ -187,29 +206,12 @@ def _human(err: dict) -> tuple[str | None, str]:
         return "kind", f"is required: {_quoted(KINDS)}"
     if kind == "union_tag_invalid":
         return "kind", f"must be {_quoted(KINDS)} (not {ctx.get('tag')!r})"
-    if kind in ("model_attributes_type", "model_type", "dict_type"):
-        return where, "must be a mapping of fields (id: …, topic: …, kind: …)"
-    if kind == "literal_error":
-        return where, f"must be {ctx['expected']} (not {value!r})"
-    if kind == "string_pattern_mismatch":
-        return where, f"must be kebab-case: lowercase letters, digits and single hyphens (not {value!r})"
-    if kind == "string_too_short":
-        return where, "must not be empty"
-    if kind == "string_too_long":
-        return where, f"at most {ctx['max_length']} characters (this one has {len(value)})"
-    if kind == "too_short":
-        return where, f"needs at least {ctx['min_length']} entries (this one has {ctx['actual_length']})"
-    if kind == "too_long":
-        return where, f"at most {ctx['max_length']} entries (this one has {ctx['actual_length']})"
     if kind == "string_type":
         hint = "; put it in quotes" if isinstance(value, (bool, int, float)) else ""
         return where, f"must be text (not {value!r}{hint})"
-    if kind in ("tuple_type", "list_type"):
-        return where, "must be a list"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return where, f"must be a whole number (not {value!r})"
-    if kind == "greater_than_equal":
-        return where, f"must be at least {ctx['ge']}"
+    if kind in _MESSAGES:
+        length = len(value) if isinstance(value, (str, list, tuple)) else None
+        return where, _MESSAGES[kind].format(**ctx, value=value, length=length)
     return where, err["msg"].removeprefix("Value error, ")
 
 

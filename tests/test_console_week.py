@@ -99,3 +99,12 @@ async def test_bad_input_is_refused_and_changes_nothing(tmp_path):
     ]
     with sqlite3.connect(tmp_path / "bad.db") as db:
         assert db.execute("SELECT count(*) FROM schedules").fetchone() == (0,)
+
+
+async def test_console_message_references(tmp_path):
+    script = "hello\n/react #1 +1\n/react x +1\n/react 9 +1\n/edit 1\n/as bob\n/edit 1 mine now\n"
+    out = await run_script(script, tmp_path / "refs.db", "2026-11-20T07:30:00+00:00")
+    assert "👍 you on #1" in out
+    assert "⚠️ There is no message x." in out and "⚠️ There is no message 9." in out
+    assert "⚠️ Usage: /edit <msg> <text>" in out and "(#1 edited)" not in out
+    assert "⚠️ Message #1 is not yours to change." in out

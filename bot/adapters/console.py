@@ -7,9 +7,8 @@ so a script on stdin can refer to it (`/react 7 A`).
 """
 from __future__ import annotations
 
+import logging
 import re
-import shlex
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,8 @@ from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Memb
                          MessagePosted, MessageRef, Post, ReactionChanged, ThreadRef)
 from ..core.clock import BadValue, ManualClock, parse_duration
 from ..core.polls import KEYCAPS
+
+log = logging.getLogger(__name__)
 
 BOT = "studybot"
 CHANNEL = ChannelRef("console", "local", "study")
@@ -106,8 +107,8 @@ class ConsolePlatform:
         return m
 
     def get(self, number: str) -> Message:
-        m = self.messages.get(int(number)) if number.lstrip("#").isdigit() else None
-        m = m or self.messages.get(int(number.lstrip("#"))) if number.lstrip("#").isdigit() else None
+        digits = number.lstrip("#")
+        m = self.messages.get(int(digits)) if digits.isdigit() else None
         if m is None or m.deleted:
             raise BadValue(f"There is no message {number}.")
         return m
@@ -223,6 +224,9 @@ class Console:
                 await self.line(line)
             except BadValue as exc:
                 self.say.line(f"  ⚠️ {exc}")
+            except Exception:  # a console bug must not end the session or show a traceback
+                log.exception("console line failed: %s", line)
+                self.say.line("  ⚠️ That went wrong on my side; the details are in the log. Nothing else changed.")
         await self.down()
 
     async def line(self, line: str) -> None:
@@ -301,6 +305,8 @@ class Console:
 
     async def cmd_edit(self, rest: str) -> None:
         number, _, text = rest.partition(" ")
+        if not text.strip():
+            raise BadValue("Usage: /edit <msg> <text>")
         m = self._own(number)
         m.text = text
         self.say.line(self.say.style(f"  (#{m.number} edited)", "2"))
