@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from rapidfuzz import fuzz, process
 
 MAX_OPTION = 75
-MAX_PROMPT = 400
+MAX_PROMPT = 400  # characters of prose; a fenced code block (```python … ```) may add up to MAX_CODE
+MAX_CODE = 900
+_FENCE = re.compile(r"```[\w+-]*\n.*?```", re.S)
 NEAR_DUPLICATE = 90  # rapidfuzz token_sort_ratio at or above which two prompts are the same question
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 KINDS = ("choice", "short", "open")
@@ -41,10 +43,21 @@ class _Question(_Model):
     id: str = Field(pattern=KEBAB, max_length=80)
     topic: str = Field(pattern=KEBAB)
     difficulty: Literal["easy", "medium", "hard"]
-    prompt: str = Field(min_length=1, max_length=MAX_PROMPT)
+    prompt: Text
     explanation: Text
     tags: tuple[Text, ...] = ()
     source: Text = "general"
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_length(cls, prompt: str) -> str:
+        """Prose must read in 20 seconds; a code snippet to read is measured on its own."""
+        code = sum(len(m) for m in _FENCE.findall(prompt))
+        if len(prompt) - code > MAX_PROMPT:
+            raise ValueError(f"at most {MAX_PROMPT} characters of text (this one has {len(prompt) - code})")
+        if code > MAX_CODE:
+            raise ValueError(f"a code block of at most {MAX_CODE} characters (this one has {code})")
+        return prompt
 
 
 class ChoiceQuestion(_Question):
@@ -94,6 +107,7 @@ class ChoiceQuestion(_Question):
 class ShortQuestion(_Question):
     kind: Literal["short"]
     accept: tuple[Text, ...] = Field(min_length=1)
+    reject: tuple[Text, ...] = ()  # wrong answers people type, which the matcher must refuse (tests check both)
 
 
 class OpenQuestion(_Question):
