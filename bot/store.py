@@ -217,6 +217,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (session_id, position)
     );
     """,
+    # 4: small facts adapters keep between runs (e.g. the hash of the last command sync)
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -469,6 +476,14 @@ class Store:
     async def first_time(self, key: str, at: datetime) -> bool:
         """True the first time a platform event id is seen: re-delivered commands are dropped."""
         return await self._write("INSERT INTO handled (key, at) VALUES (?, ?) ON CONFLICT DO NOTHING", key, iso(at)) == 1
+
+    async def meta(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM meta WHERE key = ?", key)
+        return row["value"] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._write("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+                          key, value)
 
     # ---- schedules -----------------------------------------------------------------------
 

@@ -131,6 +131,16 @@ class StudyBot:
                 await feature.start()
         await self.run_due()
 
+    # ---- what adapters may keep ----------------------------------------------------------------
+
+    async def recall(self, key: str) -> str | None:
+        """A fact an adapter kept between runs (adapters never touch the store themselves)."""
+        return await self.store.meta(key)
+
+    async def remember(self, key: str, value: str) -> None:
+        async with self.store.transaction() as store:
+            await store.set_meta(key, value)
+
     # ---- small commands --------------------------------------------------------------------------
 
     async def topics(self, ctx: Ctx, inv: Invocation) -> None:

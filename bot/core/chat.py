@@ -6,8 +6,9 @@ describes what to show as a `Post` and calls the `Chat` protocol; each adapter r
 """
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -108,13 +109,36 @@ def button_ids(button: str, prefix: str) -> tuple[int, ...] | None:
 
 @dataclass(frozen=True)
 class Post:
-    """What to show, platform-neutral. `body` is light markdown (**bold**, `code`, lists)."""
+    """What to show, platform-neutral. `body` is light markdown (**bold**, `code`, lists).
+
+    `key` is the outbox key of a message the bot sends: adapters carry it invisibly (Discord: a
+    component custom id or embed footer; Slack: message metadata; console: its log) so that
+    `Chat.find` can spot a message that was sent but not recorded before a crash.
+    `link` is a message this post points at (rendered as a jump link). `ping` lists the member ids
+    the post may mention; nobody by default, and never @everyone, @here or roles.
+    """
 
     title: str = ""
     body: str = ""
     fields: tuple[tuple[str, str], ...] = ()
     buttons: tuple[Button, ...] = ()
     footer: str = ""
+    key: str = ""
+    link: MessageRef | None = None
+    ping: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Post":
+        d = json.loads(text)
+        link = d.get("link")
+        if link:
+            link = MessageRef(ChannelRef(**link["channel"]), link["id"], link.get("thread"))
+        return cls(d["title"], d["body"], tuple(tuple(f) for f in d["fields"]),
+                   tuple(Button(**b) for b in d["buttons"]), d["footer"], d.get("key", ""), link,
+                   tuple(d.get("ping", ())))
 
     def text(self) -> str:
         """Plain-text rendering, used by the console and as the notification fallback."""
@@ -127,13 +151,25 @@ class Post:
         return "\n".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A member's message read back from a thread (the platform is the source of truth at close)."""
+
+    message: MessageRef
+    member: Member
+    text: str
+    at: datetime
+
+
 class Chat(Protocol):
-    """What the core may ask of a platform. Every method is idempotent from the core's view or
-    returns the ref the core records, so a retried job never needs the platform to remember."""
+    """What the core may ask of a platform. The core calls it only from the outbox sender and the
+    read-backs, never inside a database transaction."""
 
     async def send(self, channel: ChannelRef, post: Post) -> MessageRef: ...
 
-    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef: ...
+    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
+        """Idempotent: a message that already has a thread returns that thread."""
+        ...
 
     async def reply(self, thread: ThreadRef, post: Post) -> MessageRef: ...
 
@@ -147,7 +183,19 @@ class Chat(Protocol):
         """Current reactions by emoji -> member ids, the bot's own excluded."""
         ...
 
+    async def replies(self, thread: ThreadRef) -> list[Reply]:
+        """Every member message in a thread, oldest first, the bot's own excluded."""
+        ...
+
+    async def find(self, channel: ChannelRef, key: str, thread: str | None = None) -> MessageRef | None:
+        """A recent message the bot sent carrying `key` (in `thread` if given), or None."""
+        ...
+
     async def respond(self, event: CommandInvoked | ButtonPressed, post: Post, private: bool) -> None: ...
+
+    async def whisper(self, channel: ChannelRef, member_id: str, post: Post) -> None:
+        """Tell one member privately, where the platform allows (Slack ephemeral, Discord DM)."""
+        ...
 
 
 # ---- mentions ---------------------------------------------------------------------------------
