@@ -1,0 +1,25 @@
+"""The only package with SQL: aiosqlite in WAL mode, numbered migrations, typed methods.
+
+Every write is idempotent on a natural key (one post per schedule and local day, one answer per
+post and member, one ledger row per reason, source and member), so replaying an event or re-running
+a job changes nothing. Leaderboards read aggregates maintained in the same transaction as the ledger.
+
+One module per feature holds its queries; `Store` composes them over one connection.
+"""
+from __future__ import annotations
+
+from .connection import Connection, from_iso, iso
+from .migrations import MIGRATIONS
+from .daily import Answer, DailyQueries, PostRow, Schedule
+from .groups import Group, GroupQueries
+from .polls import PollQueries, PollRow
+from .practice import PracticeItem, PracticeQueries
+from .quiz import QuizAnswer, QuizQueries, QuizRow, RoundRow
+from .scores import ScoreQueries, Standing
+
+__all__ = ["Store", "MIGRATIONS", "Group", "Schedule", "PostRow", "Answer", "PollRow", "Standing", "QuizRow", "RoundRow",
+           "QuizAnswer", "PracticeItem", "iso", "from_iso"]
+
+
+class Store(Connection, GroupQueries, DailyQueries, PollQueries, QuizQueries, PracticeQueries, ScoreQueries):
+    """Typed access to one SQLite file. Writes go in `transaction()`: one unit of work at a time."""

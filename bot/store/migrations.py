@@ -1,0 +1,212 @@
+"""The schema, as numbered migrations: `PRAGMA user_version` says how many have run."""
+MIGRATIONS: list[str] = [
+    # 1: groups, schedules, the question of the day, points and streaks
+    """
+    CREATE TABLE groups (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        tz TEXT NOT NULL DEFAULT 'UTC',
+        UNIQUE (platform, external_id)
+    );
+    CREATE TABLE members (
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    );
+    CREATE TABLE schedules (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        at_time TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        days TEXT NOT NULL,
+        topics TEXT NOT NULL DEFAULT '',
+        close_seconds INTEGER NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        cycle INTEGER NOT NULL DEFAULT 1,
+        since TEXT NOT NULL,
+        UNIQUE (group_id, channel)
+    );
+    CREATE TABLE posts (
+        id INTEGER PRIMARY KEY,
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        local_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'open', 'closed', 'skipped')),
+        number INTEGER,
+        question_id TEXT,
+        cycle INTEGER,
+        message_id TEXT,
+        thread_id TEXT,
+        posted_at TEXT,
+        closes_at TEXT,
+        revealed INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (schedule_id, local_date)
+    );
+    CREATE INDEX posts_due ON posts (status, closes_at);
+    CREATE INDEX posts_message ON posts (message_id);
+    CREATE INDEX posts_thread ON posts (thread_id);
+    CREATE TABLE answers (
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        user_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (post_id, user_id)
+    );
+    CREATE INDEX answers_message ON answers (post_id, message_id);
+    CREATE TABLE upvotes (
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        message_id TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        PRIMARY KEY (post_id, message_id, voter)
+    );
+    CREATE TABLE choice_reactions (
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        user_id TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (post_id, user_id, option)
+    );
+    CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        points INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        source TEXT NOT NULL,
+        at TEXT NOT NULL,
+        UNIQUE (reason, source, user_id)
+    );
+    CREATE TABLE totals (
+        group_id INTEGER NOT NULL,
+        period TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        points INTEGER NOT NULL,
+        PRIMARY KEY (group_id, period, user_id)
+    );
+    CREATE INDEX totals_rank ON totals (group_id, period, points DESC);
+    CREATE TABLE streaks (
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        user_id TEXT NOT NULL,
+        current INTEGER NOT NULL,
+        best INTEGER NOT NULL,
+        PRIMARY KEY (schedule_id, user_id)
+    );
+    CREATE TABLE handled (
+        key TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    """,
+    # 2: polls
+    """
+    CREATE TABLE polls (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        creator TEXT NOT NULL,
+        question TEXT NOT NULL,
+        options TEXT NOT NULL,
+        multi INTEGER NOT NULL,
+        source TEXT NOT NULL UNIQUE,
+        message_id TEXT,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'open', 'closed')),
+        created_at TEXT NOT NULL,
+        closes_at TEXT NOT NULL,
+        announced INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (group_id, channel, message_id),
+        UNIQUE (group_id, number)
+    );
+    CREATE INDEX polls_due ON polls (status, closes_at);
+    CREATE INDEX polls_channel ON polls (group_id, channel, number);
+    CREATE TABLE poll_reactions (
+        poll_id INTEGER NOT NULL REFERENCES polls(id),
+        user_id TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (poll_id, user_id, option)
+    );
+    """,
+    # 3: quizzes and practice
+    """
+    CREATE TABLE quizzes (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        starter TEXT NOT NULL,
+        questions TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ended')),
+        stopped_by TEXT,
+        started_at TEXT NOT NULL,
+        announced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX quizzes_one_running ON quizzes (group_id, channel) WHERE status = 'running';
+    CREATE TABLE quiz_rounds (
+        quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+        round INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'open', 'scored', 'revealed', 'cancelled')),
+        message_id TEXT,
+        asked_at TEXT,
+        deadline TEXT,
+        PRIMARY KEY (quiz_id, round)
+    );
+    CREATE INDEX quiz_rounds_due ON quiz_rounds (status, deadline);
+    CREATE TABLE quiz_players (
+        quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (quiz_id, user_id)
+    );
+    CREATE TABLE quiz_answers (
+        quiz_id INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (quiz_id, round, user_id),
+        FOREIGN KEY (quiz_id, round) REFERENCES quiz_rounds(quiz_id, round)
+    );
+    CREATE TABLE cards (
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        card TEXT NOT NULL,
+        due TEXT NOT NULL,
+        PRIMARY KEY (group_id, user_id, question_id)
+    );
+    CREATE TABLE practice_sessions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'ended')),
+        started_at TEXT NOT NULL
+    );
+    CREATE INDEX practice_sessions_member ON practice_sessions (group_id, user_id, status);
+    CREATE TABLE practice_items (
+        session_id INTEGER NOT NULL REFERENCES practice_sessions(id),
+        position INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        due_card INTEGER NOT NULL,
+        asked_at TEXT,
+        answer INTEGER,
+        correct INTEGER,
+        answered_at TEXT,
+        PRIMARY KEY (session_id, position)
+    );
+    """,
+    # 4: small facts adapters keep between runs (e.g. the hash of the last command sync)
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+
