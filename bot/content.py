@@ -14,14 +14,22 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 from rapidfuzz import fuzz, process
+
+from .answers import matching
 
 MAX_OPTION = 75
 MAX_PROMPT = 400  # characters of prose; a fenced code block (```python … ```) may add up to MAX_CODE
 MAX_CODE = 900
 _FENCE = re.compile(r"```[\w+-]*\n.*?```", re.S)
 NEAR_DUPLICATE = 90  # rapidfuzz token_sort_ratio at or above which two prompts are the same question
+SIMILAR = 0.35  # share of content words (Jaccard) at or above which `content check` warns that two prompts may overlap
+GIVEAWAY_MIN = 30  # choice questions a folder needs before the giveaway check can tell skew from chance
+GIVEAWAY_P = 0.01  # chance of failing a fair folder, shared (Bonferroni) among every length rank and position tested
+MIN_REJECT = 2
+REVIEWED = "reviewed-pairs.yaml"
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 KINDS = ("choice", "short", "open")
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -107,7 +115,17 @@ class ChoiceQuestion(_Question):
 class ShortQuestion(_Question):
     kind: Literal["short"]
     accept: tuple[Text, ...] = Field(min_length=1)
-    reject: tuple[Text, ...] = ()  # wrong answers people type, which the matcher must refuse (tests check both)
+    reject: tuple[Text, ...] = Field(min_length=MIN_REJECT)  # wrong answers people type, which the matcher must refuse
+
+    @field_validator("reject")
+    @classmethod
+    def _refused(cls, reject: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """A wrong answer the matcher takes would score a member for it: catch that here, not in a quiz."""
+        accept = info.data.get("accept") or ()  # bad accept entries are reported already
+        taken = [(r, a) for r in reject if (a := matching(r, accept)) is not None]
+        if taken:
+            raise ValueError("; ".join(f"{r!r} is accepted by the matcher (matches {a!r})" for r, a in taken))
+        return reject
 
 
 class OpenQuestion(_Question):
@@ -207,6 +225,7 @@ _MESSAGES = {
     "int_from_float": "must be a whole number (not {value!r})",
     "greater_than_equal": "must be at least {ge}",
 }
+_REQUIRED = {"reject": f"list at least {MIN_REJECT} wrong answers people type, which the matcher must refuse"}
 
 
 def _human(err: dict) -> tuple[str | None, str]:
@@ -223,6 +242,8 @@ def _human(err: dict) -> tuple[str | None, str]:
     if kind == "string_type":
         hint = "; put it in quotes" if isinstance(value, (bool, int, float)) else ""
         return where, f"must be text (not {value!r}{hint})"
+    if kind == "missing" and where in _REQUIRED:
+        return where, f"is required: {_REQUIRED[where]}"
     if kind in _MESSAGES:
         length = len(value) if isinstance(value, (str, list, tuple)) else None
         return where, _MESSAGES[kind].format(**ctx, value=value, length=length)
@@ -360,18 +381,44 @@ def assemble(topics: list[tuple[str, Topic]], questions: list[tuple[str, AnyQues
     return bank
 
 
+def _read_folders(folders, problems: list[Problem]) -> tuple[list, dict[Path, list[tuple[str, AnyQuestion]]]]:
+    """Every folder's topics, and its questions kept apart per folder (the giveaway check judges each on its own)."""
+    topics, questions = [], {}
+    for folder in map(Path, folders):
+        t, questions[folder] = read_folder(folder, problems)
+        topics += t
+    return topics, questions
+
+
 def load_bank(*folders: Path, check_minimums: bool = True) -> Bank:
     """Load and validate content folders (topics.yaml + questions/*.yaml); raise ContentError listing all."""
     problems: list[Problem] = []
-    topics, questions = [], []
-    for folder in folders:
-        t, q = read_folder(Path(folder), problems)
-        topics += t
-        questions += q
-    bank = assemble(topics, questions, problems, check_minimums)
+    topics, per_folder = _read_folders(folders, problems)
+    bank = assemble(topics, [fq for qs in per_folder.values() for fq in qs], problems, check_minimums)
     if problems:
         raise ContentError(problems)
     return bank
+
+
+def check_bank(*folders: Path) -> tuple[Bank, list[Problem], list[Problem]]:
+    """Everything load_bank checks plus what only `content check` (CI, authors) asks: (bank, problems, warnings).
+
+    These rules judge the bank as a whole rather than a question, so the bot does not refuse to start over them.
+    Problems: a folder whose right answers can be guessed from their length or position.
+    Warnings: prompts sharing many words (unless listed in a folder's reviewed-pairs.yaml).
+    """
+    problems: list[Problem] = []
+    topics, per_folder = _read_folders(folders, problems)
+    questions = [fq for qs in per_folder.values() for fq in qs]
+    bank = assemble(topics, questions, problems)
+    for folder, qs in per_folder.items():
+        problems += giveaways(display(folder), [q for _, q in qs if q.kind == "choice"])
+    reviewed, warnings = set(), []
+    for folder in map(Path, folders):
+        if (folder / REVIEWED).is_file():
+            reviewed |= read_reviewed(folder / REVIEWED, bank, problems, warnings)
+    warnings += similar_prompts(bank, dict((q.id, f) for f, q in reversed(questions)), reviewed)
+    return bank, problems, warnings
 
 
 def _count(n: int) -> str:
@@ -402,6 +449,138 @@ def near_duplicates(bank: Bank, files_of: dict[str, str]) -> list[Problem]:
                 problems.append(Problem(files_of.get(other, "?"), other, "prompt",
                                         f"near-duplicate prompt: {score:.0f}% alike to {ids[a]}"))
     return problems
+
+
+# ------------------------------------------------------------------ what only `content check` asks
+
+def _tail(observed: int, chances: list[float]) -> float:
+    """Two-sided p-value of `observed` hits in independent trials with these chances (exact Poisson-binomial):
+    questions have 2 to 6 options, so each has its own chance of putting the answer in a given place."""
+    dist = [1.0]  # dist[k]: probability of k hits so far
+    for p in chances:
+        dist = [a * (1 - p) + b * p for a, b in zip(dist + [0.0], [0.0] + dist)]
+    return min(1.0, 2 * min(sum(dist[:observed + 1]), sum(dist[observed:])))
+
+
+def _ranks(q: ChoiceQuestion) -> list[int]:
+    """Each option's length rank, 0 for the longest; equal lengths share the better rank."""
+    lengths = [len(c) for c in q.choices]
+    return [sum(other > mine for other in lengths) for mine in lengths]
+
+
+def _ordinal(n: int) -> str:
+    return {2: "2nd", 3: "3rd"}.get(n, f"{n}th")  # 2 to 6: a question has at most 6 options
+
+
+def _stands_out(q: ChoiceQuestion) -> float:
+    """How far the right option's length is from the others' mean: the more, the easier to spot."""
+    others = [len(c) for i, c in enumerate(q.choices) if i != q.correct]
+    return abs(len(q.answer) - sum(others) / len(others))
+
+
+def giveaways(folder: str, questions: list[ChoiceQuestion]) -> list[Problem]:
+    """Fail a folder whose right answers are told apart by length rank or position more often than chance allows.
+
+    Under a fair bank the right option is any of a question's n options alike: each length rank and each
+    position is tested two-sided against that, and only folders large enough to tell skew from chance.
+    """
+    if len(questions) < GIVEAWAY_MIN:
+        return []
+    tests = []  # (what, hit per question, chance per question, offenders first)
+    ranks = [_ranks(q) for q in questions]
+    for r in range(max(len(q.choices) for q in questions)):
+        what = "the longest option" if r == 0 else f"the {_ordinal(r + 1)}-longest option"
+        tests.append((what, [rs[q.correct] == r for q, rs in zip(questions, ranks)],
+                      [rs.count(r) / len(rs) for rs in ranks], sorted(questions, key=_stands_out, reverse=True)))
+        tests.append((f"option {chr(65 + r)}", [q.correct == r for q in questions],
+                      [1 / len(q.choices) if r < len(q.choices) else 0.0 for q in questions], questions))
+    tests = [t for t in tests if any(t[2])]
+    problems = []
+    for what, hits, chances, order in tests:
+        observed, expected = sum(hits), sum(chances)
+        p = _tail(observed, chances)
+        if p < GIVEAWAY_P / len(tests):
+            message = (f"the correct answer is {what} in {observed} of {len(questions)} choice questions, "
+                       f"expected about {expected:.0f} (p = {p:.1g}): write the distractors to match")
+            if observed > expected:
+                hit = {q.id for q, h in zip(questions, hits) if h}
+                worst = [q.id for q in order if q.id in hit][:10]
+                message += f"; for example {', '.join(worst)}"
+            problems.append(Problem(folder, None, None, message))
+    return problems
+
+
+_STOP = frozenset("""a an the and or but if then than so of to in on at by for from with into onto about over under
+between after before while as is are was were be been being it its this that these those there their they them
+we you your our i he she his her which what why how when where who whom whose does do did done can could would
+should will shall may might must not no has have had more most less any each""".split())
+
+
+def _content_words(prompt: str) -> frozenset[str]:
+    """The words that carry a prompt's meaning: common words dropped, a plural s ignored."""
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _normal(prompt).split() if w not in _STOP)
+
+
+def similar_prompts(bank: Bank, files_of: dict[str, str], reviewed: Collection[frozenset[str]] = ()) -> list[Problem]:
+    """Warn about prompts that share many content words: one idea asked twice, or one giving away the other.
+
+    Only a warning, because related questions may rightly share their words; a reviewed pair is listed in
+    reviewed-pairs.yaml and not warned about again. Pairs the hard near-duplicate rule fails are left to it.
+    """
+    ids = list(bank.questions)
+    words = [_content_words(bank.questions[i].prompt) for i in ids]
+    warnings = []
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            union = len(words[a] | words[b])
+            share = len(words[a] & words[b]) / union if union else 0
+            pair = frozenset((ids[a], ids[b]))
+            if SIMILAR <= share and pair not in reviewed and not _near(bank, *pair):
+                warnings.append(Problem(files_of.get(ids[b], "?"), ids[b], "prompt",
+                                        f"shares {share:.0%} of its content words with {ids[a]}: one idea asked "
+                                        f"twice? If not, list [{ids[a]}, {ids[b]}] in {REVIEWED}"))
+    return warnings
+
+
+def _near(bank: Bank, a: str, b: str) -> bool:
+    """Already a near-duplicate error: no need to warn as well."""
+    one, two = _normal(bank.questions[a].prompt), _normal(bank.questions[b].prompt)
+    return one == two or fuzz.token_sort_ratio(one, two) >= NEAR_DUPLICATE
+
+
+class ReviewedPair(_Model):
+    pair: tuple[Annotated[str, Field(pattern=KEBAB)], Annotated[str, Field(pattern=KEBAB)]]
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, raw):
+        """`- [id-a, id-b]` is short for `- pair: [id-a, id-b]`."""
+        return {"pair": raw} if isinstance(raw, list) else raw
+
+
+def read_reviewed(path: Path, bank: Bank, problems: list[Problem], warnings: list[Problem]) -> set[frozenset[str]]:
+    """The pairs of a reviewed-pairs.yaml (in any order); a pair naming a question that is gone is a warning."""
+    data, file = _read_yaml(path, problems), display(path)
+    if data is None:
+        return set()
+    if not isinstance(data, list):
+        problems.append(Problem(file, None, None, "must be a YAML list of pairs (each item like '- [id-a, id-b]')"))
+        return set()
+    pairs = set()
+    for n, raw in enumerate(data, 1):
+        try:
+            pair = ReviewedPair.model_validate(raw).pair
+        except ValidationError as exc:
+            problems += _problems(exc, file, f"pair #{n}")
+            continue
+        gone = [repr(i) for i in pair if i not in bank.questions]
+        if gone:
+            what = f"{gone[0]} is not a question id" if len(gone) == 1 else f"{' and '.join(gone)} are not question ids"
+            warnings.append(Problem(file, f"pair #{n}", None, f"{what} any more (renamed or removed?): "
+                                                              "fix or remove the pair"))
+        pairs.add(frozenset(pair))
+    return pairs
 
 
 # ------------------------------------------------------------------ stats

@@ -1,6 +1,6 @@
 """CSV import and export of the question bank, for organisers who would rather use a spreadsheet.
 
-One row per question, columns `COLUMNS`. List fields (choices, accept, key_points, tags) are joined
+One row per question, columns `COLUMNS`. List fields (choices, accept, reject, key_points, tags) are joined
 with " | "; inside an item `\\|` is a literal "|" and `\\\\` a literal backslash (any other backslash
 is kept as typed). `answer` is the exact text of the correct choice. Rows go through the same
 models and whole-bank rules as the YAML files (bot.content), so a CSV can never smuggle in what
@@ -19,9 +19,9 @@ import yaml
 from .content import (AnyQuestion, Bank, ContentError, Problem, assemble, bundled_dir, display, parse_question,
                       read_folder)
 
-COLUMNS = ("id", "topic", "kind", "difficulty", "prompt", "choices", "answer", "accept", "key_points",
+COLUMNS = ("id", "topic", "kind", "difficulty", "prompt", "choices", "answer", "accept", "reject", "key_points",
            "explanation", "tags", "source")
-LISTS = ("choices", "accept", "key_points", "tags")
+LISTS = ("choices", "accept", "reject", "key_points", "tags")
 SEPARATOR = " | "
 
 

@@ -39,8 +39,17 @@ async def make_bot(tmp_path, chat, clock):
     async def make(**kwargs):
         store = await Store.open(tmp_path / "studybot.db")
         stores.append(store)
-        return StudyBot(store, kwargs.pop("bank", None) or bank(), kwargs.pop("chat", chat),
-                        kwargs.pop("clock", clock), **kwargs)
+        platform = kwargs.pop("chat", chat)
+        bot = StudyBot(store, kwargs.pop("bank", None) or bank(), platform, kwargs.pop("clock", clock), **kwargs)
+        bot.deliver = bot.handle  # an event the platform already shows (a re-delivery)
+
+        async def handle(event):  # a member acts: the platform shows it, then tells the bot
+            if hasattr(platform, "apply"):
+                platform.apply(event, bot.clock.now())
+            await bot.deliver(event)
+
+        bot.handle = handle
+        return bot
 
     yield make
     for store in stores:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
-                           MessagePosted, MessageRef, Post, ReactionChanged, ThreadRef)
+                           MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
 
 CHANNEL = ChannelRef("test", "g1", "c1")
 
@@ -23,13 +23,33 @@ class Sent:
 
 @dataclass
 class FakeChat:
-    """Records every outbound call; message ids are m1, m2, …; threads are named after their root."""
+    """Records every outbound call; message ids are m1, m2, …; threads are named after their root.
+
+    It is also a tiny platform: `apply(event)` makes members' messages and reactions exist on it
+    (the test fixture applies every event handed to `bot.handle`), so read-backs see the truth;
+    `bot.deliver` hands an event over without touching the platform (a late re-delivery)."""
 
     sent: list[Sent] = field(default_factory=list)
     reacted: list[tuple[str, str]] = field(default_factory=list)  # (message id, emoji)
     unreacted: list[tuple[str, str, str]] = field(default_factory=list)
     platform_reactions: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    threads: dict[str, dict[str, Reply]] = field(default_factory=dict)  # thread id -> message id -> reply
+    whispers: list[tuple[str, Post]] = field(default_factory=list)  # (member id, post)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def apply(self, event, at: datetime) -> None:
+        """What the platform itself does when a member acts."""
+        if isinstance(event, (MessagePosted, MessageEdited)) and event.message.thread:
+            messages = self.threads.setdefault(event.message.thread, {})
+            if isinstance(event, MessagePosted) and event.message.id in messages:
+                return
+            first = messages.get(event.message.id)
+            messages[event.message.id] = Reply(event.message, event.member, event.text, first.at if first else at)
+        elif isinstance(event, MessageDeleted) and event.message.thread:
+            self.threads.get(event.message.thread, {}).pop(event.message.id, None)
+        elif isinstance(event, ReactionChanged):
+            who = self.platform_reactions.setdefault(event.message.id, {}).setdefault(event.emoji, set())
+            (who.add if event.added else who.discard)(event.member.id)
 
     def _new(self, channel: ChannelRef, thread: str | None = None) -> MessageRef:
         return MessageRef(channel, f"m{next(self._ids)}", thread)
@@ -59,8 +79,17 @@ class FakeChat:
     async def reactions(self, message):
         return {e: set(who) for e, who in self.platform_reactions.get(message.id, {}).items() if who}
 
+    async def replies(self, thread):
+        return sorted(self.threads.get(thread.id, {}).values(), key=lambda r: r.at)
+
+    async def find(self, channel, key, thread=None):
+        return next((s.ref for s in self.sent if s.kind in ("send", "reply") and s.post.key == key), None)
+
     async def respond(self, event, post, private):
         self.sent.append(Sent("respond", post, None, private, event.member.id))
+
+    async def whisper(self, channel, member_id, post):
+        self.whispers.append((member_id, post))
 
     # ---- reading what was recorded ------------------------------------------------------------
 

@@ -45,7 +45,8 @@ class Session:
         return self.console.bot.store
 
     async def poll(self):
-        group = await self.store.group("console", "local")
+        async with self.store.transaction():
+            group = await self.store.group("console", "local")
         return await self.store.latest_poll(group.id, "study")
 
     async def votes(self) -> list[tuple[str, int]]:

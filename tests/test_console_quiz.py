@@ -118,9 +118,9 @@ async def test_a_quiz_with_three_members_speed_points_and_one_who_never_answers(
             s.latest(r"Quiz 2/2: the answer").number)
         board = s.latest(r"Quiz over: the scoreboard")
         assert s.block(board.number).startswith(
-            f"#{board.number} studybot · Fri 20 Nov 09:01 UTC\n  Quiz over: the scoreboard\n"
+            f"#{board.number} studybot · Fri 20 Nov 09:00 UTC\n  Quiz over: the scoreboard\n"
             "  🥇 bob — 26 pts (2/2 right)\n  🥈 alice — 15 pts (1/2 right)\n  🥈 carol — 15 pts (1/2 right)\n"
-            "  4. you — 0 pts (0/2 right)\n")
+            "  · you — 0 pts (0/2 right)\n")  # round 2 ended when all three of round 1 had answered
         await s.run("/leaderboard")
         assert "  🥇 bob — 26 pts\n" in s.block(s.latest(r"Leaderboard.*").number)
     assert s.sql("SELECT user_id, reason, points, source FROM ledger ORDER BY id") == [
@@ -136,6 +136,9 @@ async def test_quiz_stop_after_a_restart_keeps_the_scores_so_far(tmp_path):
     async with Session(tmp_path, only(Q1, Q2, Q3)) as s:
         await s.run("/as alice", "/quiz count:3 seconds:30", "/as bob")
         await s.run(s.answer(QUESTION, right=True))
+        await s.run("/as carol")
+        await s.run(s.answer(QUESTION, right=False))
+        await s.run("/as bob")
         # The bot is down when the first round's deadline passes: at start-up it is revealed once,
         # and the next question is asked then.
         await s.run("/down", "/advance 2m", "/up")
@@ -144,15 +147,15 @@ async def test_quiz_stop_after_a_restart_keeps_the_scores_so_far(tmp_path):
         assert s.block(second.number).startswith(f"#{second.number} studybot · Fri 20 Nov 09:02 UTC\n  Quiz 2/3")
         await s.run("/restart")  # nothing is due: nothing is posted or scored again
         assert s.since(0).count("Quiz 1/3: the answer") == 1 and s.latest(QUESTION) is second
-        await s.run(s.answer(QUESTION, right=True))  # bob again, in round 2
+        await s.run(s.answer(QUESTION, right=True))  # bob again, in round 2; it waits for carol
         await s.run("/as carol", "/quiz stop")
         refused = s.platform.messages[max(s.platform.messages)]
         assert refused.private_to == "carol" and refused.text == "⚠️ Only alice, who started this quiz, or an admin can stop it."
         await s.run("/as alice", "/quiz stop")
         board = s.latest(r"Quiz stopped: the scoreboard so far")
         assert s.block(board.number).endswith(
-            "  Quiz stopped: the scoreboard so far\n  🥇 bob — 15 pts (1/1 right)\n  🥈 alice — 0 pts (0/1 right)\n"
-            "  Stopped by alice after 1 of 3 questions.\n")
+            "  Quiz stopped: the scoreboard so far\n  🥇 bob — 15 pts (1/1 right)\n  · alice — 0 pts (0/1 right)\n"
+            "  · carol — 0 pts (0/1 right)\n  Stopped by alice after 1 of 3 questions.\n")
         await s.run("/advance 5m")
         assert "Quiz 2/3: the answer" not in s.since(0) and s.latest(QUESTION) is second
         await s.run("/quiz stop")

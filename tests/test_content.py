@@ -5,6 +5,7 @@ strings. Tests run in tmp_path so paths print as `bank/questions/q.yaml`, as a u
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from bot.content import ChoiceQuestion, ContentError, bundled_dir, load_bank, parse_questions
+from bot.content import ChoiceQuestion, ContentError, _tail, bundled_dir, check_bank, load_bank, parse_questions
 from bot.content_csv import COLUMNS, export_csv, import_csv, join_items, split_items
 
 BUNDLED = bundled_dir()
@@ -36,8 +37,9 @@ def choice(id="q-one", **changes) -> dict:
 
 def short(id="q-short", **changes) -> dict:
     q = {"id": id, "topic": "alpha", "kind": "short", "difficulty": "medium", "prompt": "Name the L2 penalty.",
-         "accept": ["ridge", "weight decay"], "explanation": "Ridge adds the squared weights to the loss."}
-    return {**q, **changes}
+         "accept": ["ridge", "weight decay"], "reject": ["lasso", "L1"],
+         "explanation": "Ridge adds the squared weights to the loss."}
+    return {k: v for k, v in {**q, **changes}.items() if v is not None}
 
 
 def open_(id="q-open", **changes) -> dict:
@@ -118,6 +120,16 @@ F = "bank/questions/q.yaml"
      f"{F}: q-one: choices: 'None of the above' is not allowed: write a distractor people really pick"),
     (short(accept=["ridge", " "]), f"{F}: q-short: accept.1: must not be empty"),
     (short(accept=[]), f"{F}: q-short: accept: needs at least 1 entries (this one has 0)"),
+    (short(reject=None), f"{F}: q-short: reject: is required: list at least 2 wrong answers people type, "
+                         "which the matcher must refuse"),
+    (short(reject=["lasso"]), f"{F}: q-short: reject: needs at least 2 entries (this one has 1)"),
+    (short(reject=["lasso", ""]), f"{F}: q-short: reject.1: must not be empty"),
+    (short(reject=["Ridge!", "lasso", "weight decays"]),
+     f"{F}: q-short: reject: 'Ridge!' is accepted by the matcher (matches 'ridge'); "
+     "'weight decays' is accepted by the matcher (matches 'weight decay')"),
+    (choice(prompt="Why? " + "x" * 396), f"{F}: q-one: prompt: at most 400 characters of text (this one has 401)"),
+    (choice(prompt="What does this print?\n```python\n" + "x" * 887 + "\n```"),
+     f"{F}: q-one: prompt: a code block of at most 900 characters (this one has 901)"),
     (open_(key_points=["a", "b"]), f"{F}: q-open: key_points: needs at least 3 entries (this one has 2)"),
     (open_(tags=[""]), f"{F}: q-open: tags.0: must not be empty"),
     ("just text", f"{F}: question #1: must be a mapping of fields (id: …, topic: …, kind: …)"),
@@ -173,6 +185,129 @@ def test_the_answer_may_be_an_index_and_is_stored_as_the_choice_text():
     by_index = load_bank(write_bank("a", [choice(answer=1)])).questions["q-one"]
     by_text = load_bank(write_bank("b", [choice(answer="Lyon")])).questions["q-one"]
     assert by_index == by_text and by_index.answer == "Lyon" and by_index.correct == 1
+
+
+def test_a_code_block_in_a_prompt_has_its_own_allowance():
+    prompt = "x" * 398 + "?\n```python\n" + "y" * 886 + "\n```"  # 400 characters of text and a 900-character block
+    assert load_bank(write_bank("bank", [choice(prompt=prompt)])).questions["q-one"].prompt == prompt
+
+
+# ------------------------------------------------------------------ what only `content check` asks
+
+LENGTHS = (40, 30, 20, 10)  # option lengths by rank: the longest first
+
+
+def lopsided(n: int, position, rank, id="g") -> list[dict]:
+    """n four-option questions whose answer sits at position(i) and has length rank rank(i)."""
+    questions = []
+    for i in range(n):
+        pos, r = position(i), rank(i)
+        others = iter(length for k, length in enumerate(LENGTHS) if k != r)
+        lengths = [LENGTHS[r] if k == pos else next(others) for k in range(4)]
+        options = [chr(97 + k) * length for k, length in enumerate(lengths)]
+        words = hashlib.sha1(f"{id}{i}".encode()).hexdigest()
+        questions.append(choice(f"{id}-{i}", prompt=f"{words[:14]} {words[14:28]}?", choices=options, answer=pos))
+    return questions
+
+
+BALANCED = {"position": lambda i: i % 4, "rank": lambda i: (i + i // 4) % 4}
+
+
+def checked(*folders):
+    bank, found, warnings = check_bank(*folders)
+    return [str(p) for p in found], [str(w) for w in warnings]
+
+
+def test_a_balanced_bank_gives_nothing_away():
+    assert checked(write_bank("bank", lopsided(40, **BALANCED))) == ([], [])
+
+
+def test_the_answer_being_the_second_longest_too_often_fails_the_check():
+    skewed = lopsided(40, position=BALANCED["position"], rank=lambda i: 1 if i % 3 else 0)
+    found, _ = checked(write_bank("bank", skewed))
+    assert found == [
+        "bank: the correct answer is the 2nd-longest option in 26 of 40 choice questions, expected about 10 "
+        "(p = 2e-07): write the distractors to match; for example g-1, g-2, g-4, g-5, g-7, g-8, g-10, g-11, g-13, g-14",
+        "bank: the correct answer is the 3rd-longest option in 0 of 40 choice questions, expected about 10 "
+        "(p = 2e-05): write the distractors to match",
+        "bank: the correct answer is the 4th-longest option in 0 of 40 choice questions, expected about 10 "
+        "(p = 2e-05): write the distractors to match",
+    ]
+
+
+def test_the_answer_sitting_at_one_position_too_often_fails_the_check():
+    skewed = lopsided(40, position=lambda i: 0 if i % 2 else i % 4, rank=BALANCED["rank"])
+    found, _ = checked(write_bank("bank", skewed))
+    assert [p.split(" (p = ")[0] for p in found] == [
+        "bank: the correct answer is option A in 30 of 40 choice questions, expected about 10",
+        "bank: the correct answer is option B in 0 of 40 choice questions, expected about 10",
+        "bank: the correct answer is option D in 0 of 40 choice questions, expected about 10"]
+
+
+def test_ties_in_length_share_the_rank_so_equal_options_are_no_giveaway():
+    questions = lopsided(40, **BALANCED)
+    for q in questions:  # every option the same length: the answer is "the longest" every time, as any option would be
+        q["choices"] = [c[0] * 20 for c in q["choices"]]
+    assert checked(write_bank("bank", questions)) == ([], [])
+
+
+def test_a_small_folder_is_too_small_to_judge():
+    always_a = lopsided(29, position=lambda i: 0, rank=lambda i: 0)
+    assert checked(write_bank("bank", always_a)) == ([], [])
+
+
+def test_each_folder_is_judged_on_its_own():
+    fair = write_bank("fair", lopsided(40, **BALANCED))
+    skewed = write_bank("ours", lopsided(40, position=lambda i: 0, rank=BALANCED["rank"], id="s"), topics=None)
+    found, _ = checked(fair, skewed)
+    assert found and all(p.startswith("ours: the correct answer is option") for p in found)
+
+
+def test_the_binomial_tail_is_exact():
+    assert _tail(9, [0.5] * 10) == pytest.approx(2 * 11 / 1024)
+    assert _tail(5, [0.5] * 10) == 1.0
+    assert _tail(0, [0.25] * 4) == pytest.approx(2 * 0.75 ** 4)
+
+
+MLE = "A coin lands heads 7 times in 10 flips. What is the maximum likelihood estimate of P(heads)?"
+MAP = "A coin shows 7 heads in 10 flips. With a Beta(2, 2) prior on P(heads), what is the MAP estimate?"
+
+
+def test_prompts_sharing_many_words_are_a_warning_naming_both():
+    bank = write_bank("bank", [choice("mle", prompt=MLE), choice("map", prompt=MAP), short()])
+    assert checked(bank) == ([], [
+        f"{F}: map: prompt: shares 44% of its content words with mle: one idea asked twice? "
+        "If not, list [mle, map] in reviewed-pairs.yaml"])
+
+
+def test_a_reviewed_pair_is_not_warned_about_in_either_order():
+    bank = write_bank("bank", [choice("mle", prompt=MLE), choice("map", prompt=MAP)])
+    (bank / "reviewed-pairs.yaml").write_text("- pair: [map, mle]\n  note: estimate without and with a prior\n")
+    assert checked(bank) == ([], [])
+    (bank / "reviewed-pairs.yaml").write_text("- [mle, map]\n")
+    assert checked(bank) == ([], [])
+
+
+def test_a_reviewed_pair_naming_a_question_that_is_gone_is_a_warning():
+    bank = write_bank("bank", [choice("mle", prompt=MLE), choice("map", prompt=MAP)])
+    (bank / "reviewed-pairs.yaml").write_text("- [mle, map]\n- [mle, old-one]\n- [older, old-one]\n")
+    assert checked(bank) == ([], [
+        "bank/reviewed-pairs.yaml: pair #2: 'old-one' is not a question id any more (renamed or removed?): "
+        "fix or remove the pair",
+        "bank/reviewed-pairs.yaml: pair #3: 'older' and 'old-one' are not question ids any more (renamed or removed?): "
+        "fix or remove the pair"])
+
+
+def test_a_malformed_reviewed_pairs_file_is_a_problem():
+    bank = write_bank("bank", [choice()])
+    (bank / "reviewed-pairs.yaml").write_text("- [q-one]\n- pair: [q-one, q-two]\n  nots: typo\n")
+    assert checked(bank)[0] == [
+        "bank/reviewed-pairs.yaml: pair #1: pair.1: is required",
+        "bank/reviewed-pairs.yaml: pair #2: nots: is not a field of this entry (check the spelling, or remove it)"]
+
+
+def test_the_bundled_reviewed_pairs_file_is_a_list():
+    assert isinstance(yaml.safe_load((BUNDLED / "reviewed-pairs.yaml").read_text()), list)
 
 
 # ------------------------------------------------------------------ extra content folders
@@ -245,12 +380,14 @@ def row(id="c-one", **changes) -> dict:
 def test_csv_import_writes_yaml_that_loads(tmp_path):
     folder = write_bank("ours", [choice()])
     path = write_csv("new.csv", [row(), row("c-two", tags="x | y", source="general"),
-                                 row("c-three", kind="short", choices="", answer="", accept="ridge | l2")])
+                                 row("c-three", kind="short", choices="", answer="", accept="ridge | l2",
+                                     reject="lasso | l1")])
     assert import_csv(path, folder, standalone=True) == [folder / "questions" / "alpha.yaml"]
     bank = load_bank(folder)
     assert list(bank.questions) == ["c-one", "c-two", "c-three", "q-one"]
     assert bank.questions["c-one"].choices == ("Right", "Wrong", "P(A|B)")
     assert bank.questions["c-two"].tags == ("x", "y") and bank.questions["c-three"].accept == ("ridge", "l2")
+    assert bank.questions["c-three"].reject == ("lasso", "l1")
 
 
 def test_a_bad_csv_row_names_file_row_id_and_field_and_writes_nothing(tmp_path):
@@ -295,7 +432,8 @@ def test_a_csv_with_the_wrong_header_is_refused():
     with pytest.raises(ContentError) as exc:
         import_csv(Path("new.csv"), Path("ours"), standalone=True)
     assert [str(p) for p in exc.value.problems] == [
-        "new.csv: missing column(s) kind, difficulty, choices, answer, accept, key_points, explanation, tags, source; "
+        "new.csv: missing column(s) kind, difficulty, choices, answer, accept, reject, key_points, explanation, tags, "
+        "source; "
         "unknown column(s) colour; the header must be " + ",".join(COLUMNS)]
 
 
@@ -310,6 +448,21 @@ def test_cli_check_ok(capsys):
 def test_cli_check_of_the_bundled_bank(capsys):
     assert main(["content", "check"]) == 0
     assert capsys.readouterr().out.startswith("OK: ")
+
+
+def test_cli_check_prints_warnings_and_still_exits_0(capsys):
+    write_bank("bank", [choice("mle", prompt=MLE), choice("map", prompt=MAP)])
+    assert main(["content", "check", "bank", "--standalone"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "OK: 2 questions in 1 topics, no problems. 1 warning(s) to review, above.\n"
+    assert err == f"WARNING: {F}: map: prompt: shares 44% of its content words with mle: one idea asked twice? " \
+                  "If not, list [mle, map] in reviewed-pairs.yaml\n"
+
+
+def test_cli_check_fails_a_bank_that_gives_its_answers_away(capsys):
+    write_bank("bank", lopsided(40, position=lambda i: 0, rank=BALANCED["rank"]))
+    assert main(["content", "check", "bank", "--standalone"]) == 1
+    assert "bank: the correct answer is option A in 40 of 40 choice questions" in capsys.readouterr().err
 
 
 def test_cli_check_of_a_broken_folder_exits_1_and_prints_the_problem(capsys):

@@ -1,18 +1,21 @@
-"""Trigger maths as table tests: the core's own occurrence maths and APScheduler's CronTrigger agree,
-including across DST changes; job bodies are the core's run_due, tested directly elsewhere."""
+"""Trigger maths as table tests: the core's own occurrence maths agrees with APScheduler's CronTrigger
+(an independent oracle), including across DST changes; the live scheduler plans one wake-up per instant."""
+import asyncio
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.clock import DAY_NAMES, UTC, ManualClock, at_local, next_occurrence, parse_days, parse_zone
-from bot.scheduler import LiveScheduler, cron_for
-from bot.store import Schedule
+from bot.scheduler import LiveScheduler
 
-from .fakes import CHANNEL, command, member
+from .fakes import CHANNEL, command, member, react
 
 
-def schedule(at: str, tz: str, days: str = "mon,tue,wed,thu,fri,sat,sun") -> Schedule:
-    return Schedule(1, 1, "c", at, tz, days, (), 3600, False, 1, datetime(2020, 1, 1, tzinfo=UTC))
+def cron(at: str, tz: str, days: str) -> CronTrigger:
+    hour, minute = at.split(":")
+    return CronTrigger(day_of_week=days, hour=int(hour), minute=int(minute), timezone=ZoneInfo(tz))
 
 
 CASES = [
@@ -34,7 +37,7 @@ def test_core_and_cron_agree(zone, at, days, after, expected):
     day, instant = next_occurrence(time(hour, minute), parse_zone(zone), parse_days(days), after_dt)
     assert instant == expected_dt
     stored = ",".join(DAY_NAMES[d] for d in sorted(parse_days(days)))  # as bot/core/daily.py stores them
-    fire = cron_for(schedule(at, zone, stored)).get_next_fire_time(None, after_dt + timedelta(seconds=1))  # inclusive
+    fire = cron(at, zone, stored).get_next_fire_time(None, after_dt + timedelta(seconds=1))  # inclusive
     assert fire == expected_dt
 
 
@@ -46,13 +49,11 @@ def test_a_time_in_the_spring_gap_is_pushed_forward():
 
 
 async def test_repeat_hour_posts_once_whichever_instant_wakes_us(make_bot, chat):
-    """02:30 happens twice in Berlin on 25 Oct 2026. The core takes the first; APScheduler may wake
+    """02:30 happens twice in Berlin on 25 Oct 2026. The core takes the first; a wake-up may also come
     at the second. run_due is keyed on the local day, so either wake-up posts the question once."""
     clock = ManualClock(datetime(2026, 10, 24, 23, 0, tzinfo=UTC))
     bot = await make_bot(clock=clock)
     await bot.handle(command(member("ada", admin=True), "qotd", "setup time:02:30 tz:Europe/Berlin"))
-    cron = cron_for(await bot.store.schedule(1)).get_next_fire_time(None, clock.now())
-    assert cron.astimezone(UTC) in (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
     for wake in (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)):
         clock.set(wake)
         await bot.run_due(wake)
@@ -71,7 +72,7 @@ def test_repeat_hour_fires_once():
     assert fires == [datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 26, 1, 30, tzinfo=UTC)]
 
 
-async def test_live_scheduler_plans_cron_and_next_due(make_bot, clock, chat):
+async def test_live_scheduler_plans_one_wakeup_at_the_next_due_instant(make_bot, clock, chat):
     bot = await make_bot()
     admin = member("ada", admin=True)
     await bot.handle(command(admin, "qotd", "setup time:09:00 tz:Europe/Berlin days:mon-fri"))
@@ -80,15 +81,39 @@ async def test_live_scheduler_plans_cron_and_next_due(make_bot, clock, chat):
         await bot.start()
         live.scheduler.start(paused=True)  # plan, but never fire on wall-clock time in a test
         await live.replan()
-        cron = live.scheduler.get_job("qotd:1").trigger  # APScheduler plans on wall-clock time; ask it about ours
-        assert cron.get_next_fire_time(None, clock.now()) == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-        assert live.scheduler.get_job("next-due").trigger.run_date == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+        assert [(j.id, j.trigger.run_date) for j in live.scheduler.get_jobs()] == \
+            [("next-due", datetime(2026, 11, 20, 8, 0, tzinfo=UTC))]
         clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
         await live.wake()  # what APScheduler calls at that instant
         assert len(chat.sent) == 2  # the setup reply and the question
-        cron = live.scheduler.get_job("qotd:1").trigger
-        assert cron.get_next_fire_time(None, clock.now() + timedelta(seconds=1)) == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-        assert live.scheduler.get_job("next-due").trigger.run_date == datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
+        assert [(j.id, j.trigger.run_date) for j in live.scheduler.get_jobs()] == \
+            [("next-due", datetime(2026, 11, 21, 7, 0, tzinfo=UTC))]  # the close, 23 h later
+    finally:
+        live.shutdown()
+
+
+async def test_an_instant_that_is_a_post_a_close_and_a_poll_deadline_does_each_once(make_bot, clock, chat):
+    """Issue 7: cron + next-due both woke at a posting instant and posted twice. Now one wake-up is
+    planned per instant, and even extra wake-ups at that instant change nothing."""
+    bot = await make_bot()
+    admin = member("ada", admin=True)
+    await bot.handle(command(admin, "qotd", "setup time:09:00 tz:Europe/Berlin days:daily close:24h"))
+    live = LiveScheduler(bot)
+    try:
+        await bot.start()
+        live.scheduler.start(paused=True)
+        clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+        await live.wake()  # question #1; it closes exactly when #2 is due
+        await live.handle(command(admin, "poll", 'question:"Next topic?" options:"Trees | SVMs" duration:24h'))
+        poll = chat.last("send").ref
+        await live.handle(react(member("bob"), poll, "1️⃣"))
+        clock.set(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))
+        assert [j.trigger.run_date for j in live.scheduler.get_jobs()] == [clock.now()]
+        await asyncio.gather(live.wake(), live.wake(), bot.run_due(clock.now()))
+        titles = [s.post.title for s in chat.sent if s.kind in ("send", "reply")]
+        assert titles.count("Question of the day #2") == 1
+        assert titles.count("Question #1 is closed") == 1 and titles.count("Question #1 closed") == 1
+        assert titles.count("Poll #1 results") == 1
     finally:
         live.shutdown()
 

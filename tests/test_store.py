@@ -1,9 +1,12 @@
 """The store on a real SQLite file: migrations, WAL, and idempotent writes on natural keys."""
+import asyncio
 import sqlite3
 from datetime import datetime
 
+import pytest
+
 from bot.core.clock import UTC
-from bot.store import MIGRATIONS, Store
+from bot.store import MIGRATIONS, Store, StoreError
 
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -20,9 +23,10 @@ async def test_migrations_run_once_and_wal_is_on(tmp_path):
 
 async def test_ledger_is_idempotent_and_totals_follow_it(tmp_path):
     store = await Store.open(tmp_path / "s.db")
-    group = await store.group("discord", "123")
-    assert (await store.group("discord", "123")).id == group.id
-    assert (await store.group("slack", "123")).id != group.id  # platforms never collide
+    async with store.transaction():
+        group = await store.group("discord", "123")
+        assert (await store.group("discord", "123")).id == group.id
+        assert (await store.group("slack", "123")).id != group.id  # platforms never collide
     async with store.transaction():
         assert await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
         assert not await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
@@ -36,7 +40,8 @@ async def test_ledger_is_idempotent_and_totals_follow_it(tmp_path):
 
 async def test_a_failed_transaction_leaves_nothing(tmp_path):
     store = await Store.open(tmp_path / "s.db")
-    group = await store.group("console", "g")
+    async with store.transaction():
+        group = await store.group("console", "g")
     try:
         async with store.transaction():
             await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ())
@@ -46,3 +51,43 @@ async def test_a_failed_transaction_leaves_nothing(tmp_path):
     assert await store.ledger(group.id) == []
     assert await store.standings(group.id, "all", 10) == []
     await store.close()
+
+
+async def test_a_write_outside_a_unit_of_work_is_refused(tmp_path):
+    store = await Store.open(tmp_path / "s.db")
+    try:
+        with pytest.raises(RuntimeError, match="outside a unit of work"):
+            await store.group("console", "g")
+    finally:
+        await store.close()
+
+
+async def test_units_of_work_never_see_or_lose_each_others_writes(tmp_path):
+    """Issue 7.1: a task's single write used to land inside another's open transaction and vanish
+    with its rollback. Now each unit of work is whole, and a rolled-back one takes only its own."""
+    store = await Store.open(tmp_path / "s.db")
+    async with store.transaction():
+        group = await store.group("console", "g")
+
+    async def vote(n: int):
+        async with store.transaction():
+            await asyncio.sleep(0)  # give the others every chance to interleave
+            await store.award(group.id, f"u{n}", 1, "vote", f"poll:{n}", AT, ())
+
+    async def doomed():
+        async with store.transaction():
+            await store.award(group.id, "loser", 99, "press", "x", AT, ())
+            await asyncio.sleep(0)
+            raise ValueError("rolled back")
+
+    results = await asyncio.gather(doomed(), *(vote(n) for n in range(10)), return_exceptions=True)
+    assert isinstance(results[0], ValueError) and results[1:] == [None] * 10
+    ledger = await store.ledger(group.id)
+    assert sorted(u for u, *_ in ledger) == sorted(f"u{n}" for n in range(10))
+    await store.close()
+
+
+async def test_a_missing_database_folder_is_refused_not_created(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        await Store.open(tmp_path / "nope" / "x.db")
+    assert not (tmp_path / "nope").exists()

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Awaitable, Callable, TextIO
 
 from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
-                         MessagePosted, MessageRef, Post, ReactionChanged, ThreadRef)
+                         MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
 from ..core.clock import BadValue, ManualClock, parse_duration
 from ..core.polls import KEYCAPS
 
@@ -52,6 +52,7 @@ class Message:
     has_thread: bool = False
     deleted: bool = False
     reactions: dict[str, set[str]] = field(default_factory=dict)
+    at: datetime | None = None
 
     def ref(self) -> MessageRef:
         return MessageRef(CHANNEL, str(self.number), str(self.thread) if self.thread else None)
@@ -101,7 +102,7 @@ class ConsolePlatform:
 
     def add(self, author: str, text: str, thread: int | None = None, post: Post | None = None,
             private_to: str | None = None) -> Message:
-        m = Message(len(self.messages) + 1, author, text, thread, post, private_to)
+        m = Message(len(self.messages) + 1, author, text, thread, post, private_to, at=self.clock.now())
         self.messages[m.number] = m
         self.printer.message(m, self.clock.now(), {k: v.name for k, v in self.members.items()})
         return m
@@ -154,9 +155,22 @@ class ConsoleChat:
         found = self.platform.messages[int(message.id)].reactions
         return {e: who - {BOT} for e, who in found.items() if who - {BOT}}
 
+    async def replies(self, thread: ThreadRef) -> list[Reply]:
+        p = self.platform
+        return [Reply(m.ref(), p.members.get(m.author) or Member(m.author, m.author), m.text, m.at)
+                for m in p.messages.values() if m.thread == int(thread.id) and m.author != BOT and not m.deleted]
+
+    async def find(self, channel: ChannelRef, key: str, thread: str | None = None) -> MessageRef | None:
+        """The console's log is its history: a message the bot sent carries its outbox key."""
+        return next((m.ref() for m in self.platform.messages.values()
+                     if m.author == BOT and m.post is not None and m.post.key == key), None)
+
     async def respond(self, event: CommandInvoked | ButtonPressed, post: Post, private: bool) -> None:
         thread = int(event.message.thread) if isinstance(event, ButtonPressed) and event.message.thread else None
         self.platform.add(BOT, post.text(), thread=thread, post=post, private_to=event.member.id if private else None)
+
+    async def whisper(self, channel: ChannelRef, member_id: str, post: Post) -> None:
+        self.platform.add(BOT, post.text(), post=post, private_to=member_id)
 
 
 class Console:

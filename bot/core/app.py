@@ -6,16 +6,17 @@ subclassed per platform: the same object runs behind the console, Discord and Sl
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 
 from ..content import Bank
 from ..store import Group, Store
 from .chat import (ButtonPressed, ChannelRef, Chat, CommandInvoked, Event, Member, MessageDeleted, MessageEdited,
-                   MessagePosted, Post, ReactionChanged)
+                   MessagePosted, Post, ReactionChanged, quiet)
 from .clock import Clock
 from .commands import Invocation, UserError, help_text, parse
 from .daily import Daily
+from .outbox import Outbox
 from .polls import Polls
 from .practice import Practice
 from .quiz import Quiz
@@ -26,23 +27,36 @@ log = logging.getLogger(__name__)
 OOPS = "Sorry — something went wrong on my side. Nothing was changed; please try again in a moment."
 
 
+def scrub(value):
+    """Lone surrogates (which JSON payloads can carry) become U+FFFD in every string of an event:
+    SQLite and every platform refuse them, and a member's odd display name must not lock them out."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if is_dataclass(value):
+        return replace(value, **{f.name: scrub(getattr(value, f.name)) for f in fields(value)})
+    return value
+
+
 @dataclass(frozen=True)
 class Ctx:
-    """Who did what where, plus the way to answer them."""
+    """Who did what where, plus the way to answer them (sent once the unit of work has committed)."""
 
     bot: StudyBot
     event: Event
     group: Group
     channel: ChannelRef
     member: Member
+    replies: list[tuple[Post, bool]] = field(default_factory=list)
+    after: list = field(default_factory=list)  # work that must read the platform: run after the commit
 
     async def reply(self, post: Post, private: bool = False) -> None:
-        await self.bot.chat.respond(self.event, post, private)
+        self.replies.append((post, private))
 
 
 class StudyBot:
     def __init__(self, store: Store, bank: Bank, chat: Chat, clock: Clock, grace: timedelta = timedelta(hours=6)):
         self.store, self.bank, self.chat, self.clock, self.grace = store, bank, chat, clock, grace
+        self.outbox = Outbox(self)
         self.daily = Daily(self)
         self.scores = Scores(self)
         self.polls = Polls(self)
@@ -59,35 +73,48 @@ class StudyBot:
     # ---- inbound ---------------------------------------------------------------------------------
 
     async def handle(self, event: Event) -> None:
-        """Handle one platform event. Never raises: users get a friendly reply, the log the traceback."""
+        """Handle one platform event as one unit of work. Its reads, writes, "already handled" marker
+        and outbox effects commit together or not at all; replies and effects leave after the commit.
+        Never raises: members get a friendly reply, the log the traceback."""
+        event = scrub(event)
+        replies: list[tuple[Post, bool]] = []
+        after: list = []
         try:
-            await self._dispatch(event)
+            async with self.store.transaction():
+                await self._dispatch(event, replies, after)
+            for work in after:
+                await work()
         except UserError as exc:
-            await self._answer(event, f"⚠️ {exc}")
+            replies = [(Post(body=quiet(f"⚠️ {exc}")), True)]
         except Exception:
             log.exception("failed to handle %s", type(event).__name__)
-            await self._answer(event, OOPS)
-
-    async def _answer(self, event: Event, text: str) -> None:
+            replies = [(Post(body=OOPS), True)]
+        await self.flush()
         if isinstance(event, (CommandInvoked, ButtonPressed)):
-            try:
-                await self.chat.respond(event, Post(body=text), private=True)
-            except Exception:
-                log.exception("could not tell the member about an error")
+            for post, private in replies:
+                try:
+                    await self.chat.respond(event, post, private)
+                except Exception:
+                    log.warning("could not answer %s %s", type(event).__name__, event.id, exc_info=True)
 
-    async def _dispatch(self, event: Event) -> None:
+    async def flush(self) -> None:
+        try:
+            await self.outbox.flush()
+        except Exception:
+            log.exception("the outbox could not be delivered; it is retried on the next event or wake-up")
+
+    async def _dispatch(self, event: Event, replies: list, after: list) -> None:
         channel = event.channel if isinstance(event, CommandInvoked) else event.message.channel
         group = await self.store.group(channel.platform, channel.group)
         member = getattr(event, "member", None)
         if member:
             await self.store.remember_member(group.id, member.id, member.name)
-        ctx = Ctx(self, event, group, channel, member)
+        ctx = Ctx(self, event, group, channel, member, replies, after)
         match event:
             case CommandInvoked():
                 invocation = parse(event.name, event.text, member.is_admin)
-                if not await self.store.first_time(f"{channel.platform}:command:{event.id}", self.clock.now()):
-                    return  # a re-delivered command
-                await self.routes[invocation.command.name](ctx, invocation)
+                if await self.store.first_time(f"{channel.platform}:command:{event.id}", self.clock.now()):
+                    await self.routes[invocation.command.name](ctx, invocation)
             case MessagePosted():
                 await self._offer("on_message", ctx, event.message, event.text)
             case MessageEdited():
@@ -97,7 +124,8 @@ class StudyBot:
             case ReactionChanged():
                 await self._offer("on_reaction", ctx, event.message, event.emoji, event.added)
             case ButtonPressed():
-                await self._offer("on_button", ctx, event)
+                if await self.store.first_time(f"{channel.platform}:button:{event.id}", self.clock.now()):
+                    await self._offer("on_button", ctx, event)
 
     async def _offer(self, hook: str, ctx: Ctx, *args) -> None:
         """Offer an event to each feature in turn until one says it was theirs."""
@@ -118,14 +146,16 @@ class StudyBot:
                 await feature.run_due(now)
             except Exception:
                 log.exception("due work of %s failed; it is retried on the next run", type(feature).__name__)
+        await self.flush()
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [await feature.next_due(after) for feature in self.features if hasattr(feature, "next_due")]
         return min(filter(None, times), default=None)
 
     async def start(self) -> None:
-        """The start-up sweep: features reconcile with the platform, then whatever fell due while
-        the bot was down runs now, once."""
+        """The start-up sweep: effects a crash left pending go out, features reconcile with the
+        platform, then whatever fell due while the bot was down runs now, once."""
+        await self.flush()
         for feature in self.features:
             if hasattr(feature, "start"):
                 await feature.start()

@@ -98,13 +98,14 @@ class Button:
 
 
 def button_ids(button: str, prefix: str) -> tuple[int, ...] | None:
-    """The numbers in a button id the core made ("quiz:12:3:1" -> (12, 3, 1)), or None if not ours."""
+    """The numbers in a button id the core made ("quiz:12:3:1" -> (12, 3, 1)), or None if not ours.
+    Ids are forgeable: anything but short ASCII numbers (SQLite integers are 64-bit) is not ours."""
     if not button.startswith(prefix):
         return None
-    try:
-        return tuple(int(p) for p in button[len(prefix):].split(":"))
-    except ValueError:
+    parts = button[len(prefix):].split(":")
+    if not all(re.fullmatch(r"[0-9]{1,18}", p) for p in parts):
         return None
+    return tuple(int(p) for p in parts)
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,12 @@ class Post:
     key: str = ""
     link: MessageRef | None = None
     ping: tuple[str, ...] = ()
+    closes_at: datetime | None = None  # when what this post asks closes: Slack and Discord show it in each reader's zone
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        d = asdict(self)
+        d["closes_at"] = self.closes_at and self.closes_at.isoformat()
+        return json.dumps(d, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> "Post":
@@ -138,7 +142,7 @@ class Post:
             link = MessageRef(ChannelRef(**link["channel"]), link["id"], link.get("thread"))
         return cls(d["title"], d["body"], tuple(tuple(f) for f in d["fields"]),
                    tuple(Button(**b) for b in d["buttons"]), d["footer"], d.get("key", ""), link,
-                   tuple(d.get("ping", ())))
+                   tuple(d.get("ping", ())), d.get("closes_at") and datetime.fromisoformat(d["closes_at"]))
 
     def text(self) -> str:
         """Plain-text rendering, used by the console and as the notification fallback."""
@@ -146,6 +150,8 @@ class Post:
         parts += [f"**{name}:** {value}" for name, value in self.fields]
         if self.buttons:
             parts.append("  ".join(f"[{n}. {b.label}]" for n, b in enumerate(self.buttons, 1)))
+        if self.link:
+            parts.append(f"→ #{self.link.id}")
         if self.footer:
             parts.append(f"_{self.footer}_")
         return "\n".join(p for p in parts if p)
@@ -200,7 +206,7 @@ class Chat(Protocol):
 
 # ---- mentions ---------------------------------------------------------------------------------
 
-_MENTION = re.compile(r"@(?=(everyone|here|channel)\b)|<(?=[@#!])", re.I)
+_MENTION = re.compile(r"@(?=everyone|here|channel)|<(?=[@#!])", re.I)  # no word boundary: "@here2" pings too
 
 
 def quiet(text: str) -> str:

@@ -48,10 +48,17 @@ def _yes_no(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Option:
+    """One `name:value` option. The last four fields only shape platform pickers (Discord's typed
+    options); `parse` stays the one validation, and tests check that they agree with it."""
+
     name: str
     help: str
     parse: Callable[[str], Any] = str
     required: bool = False
+    choices: tuple[str, ...] = ()  # the whole set of values, when it is fixed
+    minimum: int | None = None  # a whole number in [minimum, maximum]
+    maximum: int | None = None
+    suggest: str = ""  # "topics" or "zones": values a picker can suggest as the member types
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,10 @@ DURATION_HELP = "a duration such as 30m, 2h or 1d"
 COMMANDS: dict[str, Command] = {c.name: c for c in [
     Command("qotd setup", "Schedule the question of the day in this channel.", (
         Option("time", "HH:MM, 24-hour, in the zone below", parse_time, required=True),
-        Option("tz", "IANA time zone, e.g. Europe/Berlin (default: the group's, else UTC)", parse_zone),
+        Option("tz", "IANA time zone, e.g. Europe/Berlin (default: the group's, else UTC)", parse_zone,
+               suggest="zones"),
         Option("days", "daily, weekdays, mon-fri or mon,wed,fri (default daily)", parse_days),
-        Option("topics", "comma-separated topic ids (default: all; see /topics)", _words),
+        Option("topics", "comma-separated topic ids (default: all; see /topics)", _words, suggest="topics"),
         Option("close", f"how long answers stay open: {DURATION_HELP} (default 23h)", parse_duration),
     ), admin=True),
     Command("qotd status", "Show this channel's schedule and when the next question comes."),
@@ -85,27 +93,29 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
     Command("qotd pause", "Stop posting until resumed; streaks are not broken.", admin=True),
     Command("qotd resume", "Start posting again.", admin=True),
     Command("leaderboard", "Top 10 and your own rank.", (
-        Option("period", "week, month or all (default week)", _choice("week", "month", "all")),
+        Option("period", "week, month or all (default week)", _choice("week", "month", "all"),
+               choices=("week", "month", "all")),
     )),
     Command("streak", "Current and best streak, yours or a member's.", argument="member"),
     Command("poll", "Ask the channel a question; members vote by reacting with the option's number.", (
         Option("question", "what to ask, in quotes", required=True),
         Option("options", '2 to 10 options separated by |, e.g. "Trees | SVMs | Transformers"', required=True),
         Option("duration", f"how long voting stays open: {DURATION_HELP} (default 24h, at most 30d)", parse_duration),
-        Option("multi", "yes lets members vote for several options (default no)", _yes_no),
+        Option("multi", "yes lets members vote for several options (default no)", _yes_no, choices=("yes", "no")),
     )),
     Command("poll close", "Close this channel's latest open poll now and post the results (its creator or an admin)."),
     Command("poll results", "Show the standing of this channel's latest poll without closing it."),
     Command("quiz", "Run a quiz in this channel: one question at a time, timed, with speed points.", (
-        Option("topic", "comma-separated topic ids (default: all; see /topics)", _words),
-        Option("count", "how many questions, 1 to 20 (default 5)", _int_between(1, 20)),
-        Option("difficulty", "easy, medium or hard (default: any)", _choice("easy", "medium", "hard")),
-        Option("seconds", "time per question, 10 to 300 (default 30)", _int_between(10, 300)),
+        Option("topic", "comma-separated topic ids (default: all; see /topics)", _words, suggest="topics"),
+        Option("count", "how many questions, 1 to 20 (default 5)", _int_between(1, 20), minimum=1, maximum=20),
+        Option("difficulty", "easy, medium or hard (default: any)", _choice("easy", "medium", "hard"),
+               choices=("easy", "medium", "hard")),
+        Option("seconds", "time per question, 10 to 300 (default 30)", _int_between(10, 300), minimum=10, maximum=300),
     )),
     Command("quiz stop", "End this channel's quiz now, with the scoreboard so far (its starter or an admin)."),
     Command("practice", "A private practice session: what you missed comes back first (spaced repetition).", (
-        Option("topic", "comma-separated topic ids (default: all; see /topics)", _words),
-        Option("count", "how many questions, 1 to 20 (default 5)", _int_between(1, 20)),
+        Option("topic", "comma-separated topic ids (default: all; see /topics)", _words, suggest="topics"),
+        Option("count", "how many questions, 1 to 20 (default 5)", _int_between(1, 20), minimum=1, maximum=20),
     )),
     Command("practice stats", "Your cards due now and this week, and your accuracy per topic."),
     Command("topics", "The question bank's topics."),

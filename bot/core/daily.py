@@ -1,21 +1,27 @@
 """The question of the day: pick, post, collect thread answers and votes, close and reveal.
 
-Every step is keyed on a natural key (one post per schedule and local day), so the live scheduler,
-the console's /advance and the start-up sweep can all call `run_due(now)` as often as they like.
+Every step is a claim on a natural key (one post per schedule and local day; a close is the one
+status flip open -> closed), and every platform effect goes through the outbox in the same commit,
+so the live scheduler, the console's /advance and the start-up sweep can all call `run_due(now)` as
+often as they like. At each close (and at start for what is open) the thread's replies and the
+reactions are read back from the platform and win over the order events happened to arrive in.
 """
 from __future__ import annotations
 
 import logging
 import random
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..store import PostRow, Schedule
-from .chat import ChannelRef, MessageRef, Post, ThreadRef, quiet
+from .chat import ChannelRef, MessageRef, Post, Reply, ThreadRef, quiet
 from .clock import (DAY_NAMES, format_days, format_duration, latest_occurrence, local_date, next_occurrence,
                     occurrences, parse_days, parse_time)
 from .commands import UserError
+from .mirror import mirror_changes
 
 if TYPE_CHECKING:
     from .app import Ctx, StudyBot
@@ -24,15 +30,40 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LETTERS = tuple(chr(0x1F1E6 + i) for i in range(6))  # 🇦 🇧 🇨 🇩 🇪 🇫
-UPVOTE, ACK = "👍", "✅"
+UPVOTE, ACK, TALK, LATE = "👍", "✅", "💬", "⏰"
 KINDS = ("open", "choice")  # short answers are for quizzes: a thread is no place to fuzzy-match
 DEFAULT_CLOSE = timedelta(hours=23)
+MIN_CLOSE = timedelta(minutes=1)
 MAX_CLOSE = timedelta(days=7)
 MAX_ANSWER = 4000
+_LETTER_REPLY = re.compile(r"\s*(?:(?:my\s+)?answer\s*(?:is)?\s*[:=-]?\s*)?\(?([a-f])\)?[.!:)]?\s*", re.I)
 
 
 def when(instant: datetime, zone: ZoneInfo) -> str:
-    return f"{instant.astimezone(zone):%a %d %b %H:%M} ({zone.key})"
+    """A local time members can read; the UTC offset is added when the wall time happens twice."""
+    local = instant.astimezone(zone)
+    text = f"{local:%a %d %b %H:%M}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        offset = local.strftime("%z")
+        text += f" UTC{offset[:3]}:{offset[3:]}"
+    return f"{text} ({zone.key})"
+
+
+def counts_as_answer(text: str, minimum: int) -> bool:
+    """At least `minimum` characters of real text: punctuation, emoji and extra spaces do not count,
+    so "." or "great question!" is discussion, not an answer."""
+    real = " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    return len(real) >= minimum
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """What the platform shows for a post: the question's reactions, or the thread's replies and
+    the 👍 on each member's answer."""
+
+    reactions: dict[str, set[str]]
+    replies: list[Reply]
+    upvotes: dict[str, set[str]]
 
 
 class Daily:
@@ -45,25 +76,26 @@ class Daily:
 
     async def setup(self, ctx: Ctx, inv: Invocation) -> None:
         o = inv.options
-        bank = self.bot.bank
+        bank, store = self.bot.bank, self.bot.store
         topics = o.get("topics", ())
         unknown = [t for t in topics if t not in bank.topics]
         if unknown:
-            raise UserError(f"Unknown topic `{quiet(unknown[0])}`. Topics: {', '.join(bank.topics)}.")
+            raise UserError(f"Unknown topic `{unknown[0]}`. Topics: {', '.join(bank.topics)}.")
         if not bank.select(topics, KINDS):
             raise UserError("Those topics have no open or choice questions to post.")
         close = o.get("close", DEFAULT_CLOSE)
-        if close > MAX_CLOSE:
-            raise UserError(f"`close:` can be at most {format_duration(MAX_CLOSE)}.")
+        if not MIN_CLOSE <= close <= MAX_CLOSE:
+            raise UserError(f"`close:` must be from {format_duration(MIN_CLOSE)} to {format_duration(MAX_CLOSE)}; "
+                            f"you gave {format_duration(close)}.")
         zone = o.get("tz") or ZoneInfo(ctx.group.tz)
         days = o.get("days", parse_days("daily"))
-        async with self.bot.store.transaction() as store:
-            if "tz" in o:
-                await store.set_group_tz(ctx.group.id, zone.key)
-            schedule = await store.save_schedule(ctx.group.id, ctx.channel.channel, f"{o['time']:%H:%M}", zone.key,
-                                                 ",".join(DAY_NAMES[d] for d in sorted(days)), topics,
-                                                 int(close.total_seconds()), self.bot.clock.now())
-        await ctx.reply(await self.status_post(schedule, "Question of the day is set up ✅"))
+        if "tz" in o:
+            await store.set_group_tz(ctx.group.id, zone.key)
+        schedule = await store.save_schedule(ctx.group.id, ctx.channel.channel, f"{o['time']:%H:%M}", zone.key,
+                                             ",".join(DAY_NAMES[d] for d in sorted(days)), topics,
+                                             int(close.total_seconds()), self.bot.clock.now(), o.get("minimum"))
+        title = "Question of the day is set up ✅" + (" — still paused" if schedule.paused else "")
+        await ctx.reply(await self.status_post(schedule, title))
 
     async def status(self, ctx: Ctx, inv: Invocation) -> None:
         await ctx.reply(await self.status_post(await self._schedule(ctx), "Question of the day"))
@@ -129,6 +161,7 @@ class Daily:
             ("Days", format_days(parse_days(schedule.days))),
             ("Topics", ", ".join(schedule.topics) or "all"),
             ("Answers open for", format_duration(timedelta(seconds=schedule.close_seconds))),
+            ("Shortest answer", f"{schedule.min_answer} characters"),
             ("Next question", "paused — `/qotd resume` restarts it" if schedule.paused
              else when(nxt[1], zone) if nxt else "none scheduled"),
         ]
@@ -142,10 +175,6 @@ class Daily:
         """Close what is due, then post what is due: the order they fell due in within a day."""
         for row in await self.bot.store.due_closings(now):
             await self.close(row)
-        for row in await self.bot.store.unrevealed():
-            await self.reveal(row)
-        for row in await self.bot.store.pending_posts():  # interrupted mid-post: finish it
-            await self._publish(await self.bot.store.schedule(row.schedule_id), row, now)
         for schedule in await self.bot.store.schedules():
             if schedule.paused:
                 continue
@@ -153,7 +182,8 @@ class Daily:
                                        parse_days(schedule.days), now)
             if latest and latest[1] > schedule.since and now - latest[1] <= self.bot.grace:
                 if await self.bot.store.post_on(schedule.id, latest[0].isoformat()) is None:
-                    await self.post_question(schedule, latest[0].isoformat(), now)
+                    async with self.bot.store.transaction():
+                        await self.post_question(schedule, latest[0].isoformat(), now)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [await self.bot.store.next_closing(after)]
@@ -164,13 +194,23 @@ class Daily:
                 times.append(nxt and nxt[1])
         return min(filter(None, times), default=None)
 
+    async def start(self) -> None:
+        """Replies and reactions made while the bot was down count: reconcile every open post."""
+        for row in await self.bot.store.open_posts():
+            readback = await self._read_back(row)
+            if readback is not None:
+                async with self.bot.store.transaction():
+                    if (await self.bot.store.post(row.id)).status == "open":
+                        await self._reconcile(row, readback, acknowledge=True)
+
     async def pick(self, schedule: Schedule, day: str):
         """A question not yet asked in this cycle; when all are asked, a new cycle begins."""
         candidates = sorted(q.id for q in self.bot.bank.select(schedule.topics, KINDS))
         if not candidates:
             return None, schedule.cycle
         cycle = schedule.cycle
-        remaining = [q for q in candidates if q not in await self.bot.store.asked_in_cycle(schedule.id, cycle)]
+        asked = await self.bot.store.asked_in_cycle(schedule.id, cycle)  # one query, whatever the bank's size
+        remaining = [q for q in candidates if q not in asked]
         if not remaining:
             cycle += 1
             await self.bot.store.start_cycle(schedule.id, cycle)
@@ -178,96 +218,162 @@ class Daily:
         return random.Random(f"{schedule.id}:{day}").choice(remaining), cycle
 
     async def post_question(self, schedule: Schedule, day: str, now: datetime) -> PostRow | None:
-        async with self.bot.store.transaction() as store:
-            schedule = await store.schedule(schedule.id)
-            question_id, cycle = await self.pick(schedule, day)
-            if question_id is None:
-                log.warning("schedule %s has no questions for topics %s", schedule.id, schedule.topics)
-                return None
-            row = await store.claim_post(schedule.id, day, question_id, cycle)
-        if row.status != "pending":
+        """Inside a unit of work: claim the day's slot and queue the question, its thread and its
+        letter reactions. A day already taken posts nothing."""
+        store = self.bot.store
+        schedule = await store.schedule(schedule.id)
+        question_id, cycle = await self.pick(schedule, day)
+        if question_id is None:
+            log.warning("schedule %s has no questions for topics %s", schedule.id, schedule.topics)
             return None
-        return await self._publish(schedule, row, now)
+        closes_at = now + timedelta(seconds=schedule.close_seconds)
+        row = await store.claim_post(schedule.id, day, question_id, cycle, now, closes_at)
+        if row is None:
+            return None
+        question = self.bot.bank.questions[question_id]
+        channel, key = await self._channel(schedule), f"qotd:{row.id}"
+        outbox = self.bot.outbox
+        await outbox.send(key, channel, self.question_post(row, question, ZoneInfo(schedule.tz)),
+                          record=f"post-message:{row.id}")
+        await outbox.open_thread(f"{key}:thread", channel, f"@{key}", f"Question #{row.number} — answers",
+                                 record=f"post-thread:{row.id}")
+        if question.kind == "choice":
+            for i, letter in enumerate(LETTERS[:len(question.choices)]):
+                await outbox.react(f"{key}:react:{i}", channel, f"@{key}", letter)
+        return row
 
     async def _channel(self, schedule: Schedule) -> ChannelRef:
         group = await self.bot.store.group_by_id(schedule.group_id)
         return ChannelRef(group.platform, group.external_id, schedule.channel)
 
-    async def _publish(self, schedule: Schedule, row: PostRow, now: datetime) -> PostRow:
-        question = self.bot.bank.questions[row.question_id]
-        channel = await self._channel(schedule)
-        closes_at = now + timedelta(seconds=schedule.close_seconds)
-        message = await self.bot.chat.send(channel, self.question_post(row, question, closes_at, ZoneInfo(schedule.tz)))
-        await self.bot.store.mark_posted(row.id, message.id, now, closes_at)
-        thread = await self.bot.chat.open_thread(message, f"Question #{row.number} — answers")
-        await self.bot.store.set_thread(row.id, thread.id)
-        if question.kind == "choice":
-            for letter in LETTERS[:len(question.choices)]:
-                await self.bot.chat.react(message, letter)
-        return await self.bot.store.post(row.id)
-
-    def question_post(self, row: PostRow, question, closes_at: datetime, zone: ZoneInfo) -> Post:
+    def question_post(self, row: PostRow, question, zone: ZoneInfo, closed: bool = False) -> Post:
         topic = self.bot.bank.topics[question.topic].name
         body = question.prompt
         if question.kind == "choice":
             body += "\n\n" + "\n".join(f"{LETTERS[i]} {c}" for i, c in enumerate(question.choices))
             how = f"React {' '.join(LETTERS[:len(question.choices)])} to answer; your latest choice counts."
         else:
-            how = "Answer in the thread: your first reply is your answer. Upvote good answers with 👍."
-        return Post(title=f"Question of the day #{row.number}", body=body,
-                    fields=(("Topic", topic), ("Difficulty", question.difficulty)),
-                    footer=f"{how} Closes {when(closes_at, zone)}.")
+            how = "Answer in the thread: your first real reply is your answer. Upvote good answers with 👍."
+        footer = (f"Closed {when(row.closes_at, zone)}: the answer is in the thread." if closed
+                  else f"{how} Closes {when(row.closes_at, zone)}.")
+        return Post(title=f"Question of the day #{row.number}" + (" (closed)" if closed else ""), body=body,
+                    fields=(("Topic", topic), ("Difficulty", question.difficulty)), footer=footer)
 
     # ---- closing -----------------------------------------------------------------------------
 
-    async def close(self, row: PostRow) -> None:
-        """Score the post once: the status flip and the ledger rows share one transaction."""
+    async def _read_back(self, row: PostRow) -> ReadBack | None:
+        """Read the post's state off the platform (outside any transaction); None if it cannot be read."""
         question = self.bot.bank.questions[row.question_id]
-        points = self.bot.scores.points
+        channel = await self._channel(await self.bot.store.schedule(row.schedule_id))
+        try:
+            if question.kind == "choice":
+                if not row.message_id:
+                    return None
+                return ReadBack(await self.bot.chat.reactions(MessageRef(channel, row.message_id)), [], {})
+            if not row.thread_id:
+                return None
+            replies = await self.bot.chat.replies(ThreadRef(channel, row.thread_id))
+            schedule = await self.bot.store.schedule(row.schedule_id)
+            upvotes = {}
+            for reply in _answers_among(replies, schedule.min_answer):
+                got = await self.bot.chat.reactions(reply.message)
+                upvotes[reply.message.id] = got.get(UPVOTE, set())
+            return ReadBack({}, replies, upvotes)
+        except Exception:
+            log.warning("could not read post %s back from the platform; its stored state stands", row.id, exc_info=True)
+            return None
+
+    async def _reconcile(self, row: PostRow, seen: ReadBack, acknowledge: bool = False) -> None:
+        """Inside a unit of work: make the stored replies, upvotes and choices match the platform."""
+        store = self.bot.store
+        question = self.bot.bank.questions[row.question_id]
+        schedule = await store.schedule(row.schedule_id)
+        if question.kind == "choice":
+            there = {(member, LETTERS.index(emoji)) for emoji, members in seen.reactions.items()
+                     if emoji in LETTERS[:len(question.choices)] for member in members}
+            gone, new = mirror_changes(await store.choice_reactions(row.id), there)
+            for member, option in gone:
+                await store.set_choice(row.id, member, option, False)
+            for member, option in new:
+                await store.set_choice(row.id, member, option, True)
+            return
+        standing = {r.message.id for r in seen.replies}
+        for stored in await store.replies(row.id):
+            if not stored.deleted and stored.message_id not in standing:
+                await store.delete_reply(row.id, stored.message_id)
+        for reply in seen.replies:
+            await store.remember_member(schedule.group_id, reply.member.id, reply.member.name)
+            await store.sync_reply(row.id, reply.message.id, reply.member.id, reply.text[:MAX_ANSWER], reply.at,
+                                   counts_as_answer(reply.text, schedule.min_answer))
+        authors = {r.message.id: r.member.id for r in seen.replies}
+        for message_id, voters in seen.upvotes.items():
+            want, have = voters - {authors[message_id]}, await store.upvoters(row.id, message_id)
+            for voter in want - have:
+                await store.set_upvote(row.id, message_id, voter, True)
+            for voter in have - want:
+                await store.set_upvote(row.id, message_id, voter, False)
+        if acknowledge:
+            channel = await self._channel(schedule)
+            for answer in await store.answers(row.id):
+                await self._ack(channel, row, answer.message_id)
+
+    async def close(self, row: PostRow) -> None:
+        """Read the platform back, then in one unit of work: claim the close, reconcile, score, and
+        queue the reveal in the thread, the summary in the channel and the closed question."""
+        seen = await self._read_back(row)
         async with self.bot.store.transaction() as store:
             if not await store.mark_closed(row.id):
-                return
-            schedule = await store.schedule(row.schedule_id)
-            group = await store.group_by_id(schedule.group_id)
-            source = f"post:{row.id}"
-            award = self.bot.scores.award
-            if question.kind == "choice":
-                picks = await store.choices(row.id)
-                answered = set(picks)
-                for user_id, option in picks.items():
-                    await award(group, user_id, points.answer, "qotd-answer", source, row.posted_at)
-                    if option == question.correct:
-                        await award(group, user_id, points.correct, "qotd-correct", source, row.posted_at)
-                    else:  # what a member missed comes back in their /practice
-                        await self.bot.practice.missed(group, user_id, question.id, self.bot.clock.now())
-            else:
-                answers = await store.answers(row.id)
-                answered = {a.user_id for a in answers}
-                for a in answers:
-                    await award(group, a.user_id, points.answer, "qotd-answer", source, row.posted_at)
-                    if a.upvotes:
-                        await award(group, a.user_id, min(points.upvote * a.upvotes, points.upvote_cap),
-                                    "qotd-upvotes", source, row.posted_at)
-                best = best_answer(answers)
-                if best:
-                    await award(group, best.user_id, points.best, "qotd-best", source, row.posted_at)
-            await store.advance_streaks(schedule.id, answered)
+                return  # another wake-up closed it
+            if seen is not None:
+                await self._reconcile(row, seen)
+            await self._score(row)
+            await self._queue_reveal(row)
 
-    async def reveal(self, row: PostRow) -> None:
-        question = self.bot.bank.questions[row.question_id]
-        schedule = await self.bot.store.schedule(row.schedule_id)
+    async def _score(self, row: PostRow) -> None:
+        store, question, points = self.bot.store, self.bot.bank.questions[row.question_id], self.bot.scores.points
+        schedule = await store.schedule(row.schedule_id)
+        group = await store.group_by_id(schedule.group_id)
+        source, award = f"post:{row.id}", self.bot.scores.award
+        if question.kind == "choice":
+            picks = await store.choices(row.id)
+            answered = set(picks)
+            for user_id, option in picks.items():
+                await award(group, user_id, points.answer, "qotd-answer", source, row.posted_at)
+                if option == question.correct:
+                    await award(group, user_id, points.correct, "qotd-correct", source, row.posted_at)
+                else:  # what a member missed comes back in their /practice
+                    await self.bot.practice.missed(group, user_id, question.id, self.bot.clock.now())
+        else:
+            answers = await store.answers(row.id)
+            answered = {a.user_id for a in answers}
+            for a in answers:
+                await award(group, a.user_id, points.answer, "qotd-answer", source, row.posted_at)
+                if a.upvotes:
+                    await award(group, a.user_id, min(points.upvote * a.upvotes, points.upvote_cap),
+                                "qotd-upvotes", source, row.posted_at)
+            best = best_answer(answers)
+            if best:
+                await award(group, best.user_id, points.best, "qotd-best", source, row.posted_at)
+        await store.advance_streaks(schedule.id, answered)
+
+    async def _queue_reveal(self, row: PostRow) -> None:
         store = self.bot.store
+        question = self.bot.bank.questions[row.question_id]
+        schedule = await store.schedule(row.schedule_id)
         fields: list[tuple[str, str]] = []
         if question.kind == "choice":
             picks = await store.choices(row.id)
             right = [u for u, o in picks.items() if o == question.correct]
             names = await store.member_names(schedule.group_id, right)
-            body = f"**Answer:** {LETTERS[question.correct]} {question.choices[question.correct]}\n\n{question.explanation}"
+            answer = f"{LETTERS[question.correct]} {question.choices[question.correct]}"
+            body = f"**Answer:** {answer}\n\n{question.explanation}"
             fields.append(("Answered", str(len(picks))))
             fields.append(("Got it right", ", ".join(quiet(names.get(u, u)) for u in right) or "nobody this time"))
+            who = picks
         else:
             answers = await store.answers(row.id)
             points = "\n".join(f"• {p}" for p in question.key_points)
+            answer = "see the key points in the thread"
             body = f"**What a strong answer covers**\n{points}\n\n**Reference answer**\n{question.explanation}"
             fields.append(("Answered", str(len(answers))))
             best = best_answer(answers)
@@ -275,47 +381,104 @@ class Daily:
                 name = (await store.member_names(schedule.group_id, [best.user_id])).get(best.user_id, best.user_id)
                 excerpt = best.text if len(best.text) <= 200 else best.text[:200].rstrip() + "…"
                 fields.append(("Best answer", f"**{quiet(name)}** ({best.upvotes} {UPVOTE}): {quiet(excerpt)}"))
-        post = Post(title=f"Question #{row.number} is closed", body=body, fields=tuple(fields),
-                    footer="Points are in: see /leaderboard and /streak.")
-        channel = await self._channel(schedule)
-        if row.thread_id:
-            await self.bot.chat.reply(ThreadRef(channel, row.thread_id), post)
-        else:
-            await self.bot.chat.send(channel, post)
-        await store.mark_revealed(row.id)
+            who = [a.user_id for a in answers]
+        channel, key = await self._channel(schedule), f"qotd:{row.id}"
+        outbox = self.bot.outbox
+        thread = row.thread_id or f"@{key}:thread"
+        await outbox.reply(f"{key}:reveal", channel, thread, Post(
+            title=f"Question #{row.number} is closed", body=body, fields=tuple(fields),
+            footer="Points are in: see /leaderboard and /streak."))
+        names = await store.member_names(schedule.group_id, who)
+        answered = ", ".join(sorted(quiet(names.get(u, u)) for u in who)) or "nobody this time"
+        summary = [f"**Answer:** {answer}" if question.kind == "choice" else "", *(f"**{n}:** {v}" for n, v in fields[1:])]
+        root = MessageRef(channel, row.message_id) if row.message_id else None
+        await outbox.send(f"{key}:summary", channel, Post(
+            title=f"Question #{row.number} closed", body="\n".join(s for s in summary if s),
+            fields=(("Answered by", answered),), link=root,
+            footer="The reference answer and the discussion are in the question's thread."))
+        question_message = row.message_id or f"@{key}"
+        closed = self.question_post(row, question, ZoneInfo(schedule.tz), closed=True)
+        await outbox.edit(f"{key}:closed", channel, question_message, closed)
 
     # ---- events --------------------------------------------------------------------------------
 
+    async def _ack(self, channel: ChannelRef, row: PostRow, message_id: str) -> None:
+        await self.bot.outbox.react(f"ack:{row.id}:{message_id}", channel, message_id, ACK, thread=row.thread_id)
+
+    async def _thread_post(self, ctx: Ctx, message: MessageRef) -> PostRow | None:
+        return await self.bot.store.post_by_thread(ctx.group.id, message.thread) if message.thread else None
+
     async def on_message(self, ctx: Ctx, message: MessageRef, text: str) -> bool:
-        """A reply in an open question's thread: the member's first one is their answer."""
-        row = message.thread and await self.bot.store.open_post_by_thread(ctx.group.id, message.thread)
-        if not row or self.bot.bank.questions[row.question_id].kind != "open":
+        """A reply in a question's thread. The member's first real reply is their answer (✅);
+        shorter ones are discussion (💬); replies after the close are marked late (⏰)."""
+        row = await self._thread_post(ctx, message)
+        if row is None:
             return False
-        if await self.bot.store.record_answer(row.id, ctx.member.id, message.id, text[:MAX_ANSWER], self.bot.clock.now()):
-            await self.bot.chat.react(message, ACK)
+        store, outbox = self.bot.store, self.bot.outbox
+        schedule = await store.schedule(row.schedule_id)
+        question = self.bot.bank.questions[row.question_id]
+        if row.status != "open":
+            await self._late(ctx, row, schedule, message)
+            return True
+        if question.kind == "choice":
+            letter = _LETTER_REPLY.fullmatch(text)
+            if letter:
+                await outbox.whisper(f"hint:{row.id}:{ctx.member.id}", ctx.channel, ctx.member.id, Post(
+                    body=f"Choices are picked by reacting to question #{row.number} itself with "
+                         f"{' '.join(LETTERS[:len(question.choices)])}; a letter typed in the thread does not count."))
+            return True
+        counts = counts_as_answer(text, schedule.min_answer)
+        if not await store.add_reply(row.id, message.id, ctx.member.id, text[:MAX_ANSWER], self.bot.clock.now(), counts):
+            return True  # a re-delivery
+        mine = await store.answers(row.id, ctx.member.id)
+        if mine and mine[0].message_id == message.id:
+            await self._ack(ctx.channel, row, message.id)
+        elif not counts:
+            await outbox.react(f"talk:{row.id}:{message.id}", ctx.channel, message.id, TALK, thread=message.thread)
         return True
 
+    async def _late(self, ctx: Ctx, row: PostRow, schedule: Schedule, message: MessageRef) -> None:
+        if row.status != "closed":
+            return
+        outbox, zone = self.bot.outbox, ZoneInfo(schedule.tz)
+        await outbox.react(f"late:{row.id}:{message.id}", ctx.channel, message.id, LATE, thread=message.thread)
+        nxt = None if schedule.paused else await self.next_post(schedule, self.bot.clock.now())
+        coming = f" The next one comes {when(nxt[1], zone)}." if nxt else ""
+        await outbox.whisper(f"late:{row.id}:{ctx.member.id}", ctx.channel, ctx.member.id, Post(
+            body=f"Question #{row.number} closed {when(row.closes_at, zone)}, so replies no longer count.{coming}"))
+
     async def on_edit(self, ctx: Ctx, message: MessageRef, text: str) -> bool:
-        row = message.thread and await self.bot.store.open_post_by_thread(ctx.group.id, message.thread)
-        if row:
-            await self.bot.store.edit_answer(row.id, message.id, text[:MAX_ANSWER])
-        return bool(row)
+        row = await self._thread_post(ctx, message)
+        if row is None or row.status != "open":
+            return row is not None
+        schedule = await self.bot.store.schedule(row.schedule_id)
+        if await self.bot.store.edit_reply(row.id, message.id, text[:MAX_ANSWER], counts_as_answer(text, schedule.min_answer)):
+            mine = await self.bot.store.answers(row.id, ctx.member.id)
+            if mine and mine[0].message_id == message.id:
+                await self._ack(ctx.channel, row, message.id)
+        return True
 
     async def on_delete(self, ctx: Ctx, message: MessageRef) -> bool:
-        row = message.thread and await self.bot.store.open_post_by_thread(ctx.group.id, message.thread)
-        if row:
-            await self.bot.store.withdraw_answer(row.id, message.id)
-        return bool(row)
+        row = await self._thread_post(ctx, message)
+        if row is None or row.status != "open":
+            return row is not None
+        store = self.bot.store
+        gone = await store.reply(row.id, message.id)
+        if gone and await store.delete_reply(row.id, message.id):
+            mine = await store.answers(row.id, gone.user_id)
+            if mine:  # the member's next real reply is now their answer
+                await self._ack(ctx.channel, row, mine[0].message_id)
+        return True
 
     async def on_reaction(self, ctx: Ctx, message: MessageRef, emoji: str, added: bool) -> bool:
         store = self.bot.store
-        if message.thread:  # an upvote on an answer
-            row = await store.open_post_by_thread(ctx.group.id, message.thread)
-            if row and emoji == UPVOTE:
-                author = await store.answer_author(row.id, message.id)
-                if author and author != ctx.member.id:
+        if message.thread:  # an upvote on a reply
+            row = await self._thread_post(ctx, message)
+            if row and row.status == "open" and emoji == UPVOTE:
+                reply = await store.reply(row.id, message.id)
+                if reply and reply.user_id != ctx.member.id:
                     await store.set_upvote(row.id, message.id, ctx.member.id, added)
-            return bool(row)
+            return row is not None
         row = await store.open_post_by_message(ctx.group.id, message.id)
         if row is None:
             return False
@@ -323,6 +486,16 @@ class Daily:
         if question.kind == "choice" and emoji in LETTERS[:len(question.choices)]:
             await store.set_choice(row.id, ctx.member.id, LETTERS.index(emoji), added)
         return True
+
+
+def _answers_among(replies: list[Reply], minimum: int) -> list[Reply]:
+    """Each member's earliest reply that counts: the messages whose 👍 can score."""
+    seen, found = set(), []
+    for reply in sorted(replies, key=lambda r: r.at):
+        if reply.member.id not in seen and counts_as_answer(reply.text, minimum):
+            seen.add(reply.member.id)
+            found.append(reply)
+    return found
 
 
 def best_answer(answers):

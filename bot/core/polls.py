@@ -18,6 +18,7 @@ from .chat import ChannelRef, MessageRef, Post, quiet
 from .clock import format_duration
 from .commands import UserError
 from .daily import when
+from .mirror import mirror_changes
 
 if TYPE_CHECKING:
     from .app import Ctx, StudyBot
@@ -144,28 +145,26 @@ class Polls:
         now = self.bot.clock.now()
         closes_at = now + s.duration
         zone = ZoneInfo(ctx.group.tz)
-        lines = [f"**{quiet(s.question)}**", ""] + [f"{KEYCAPS[i]} {quiet(c)}" for i, c in enumerate(s.options)]
-        how = ("React with every number you agree with; each counts once." if s.multi
-               else "React with a number to vote; your latest reaction is your vote.")
         source = f"{ctx.channel.platform}:command:{ctx.event.id}"
         poll = await self.bot.store.claim_poll(source, ctx.group.id, ctx.channel.channel, ctx.member.id, s.question,
                                                s.options, s.multi, now, closes_at)
-        if poll.status != "pending":
-            return  # this command already posted its poll
+        if poll is None:
+            return  # this command already made its poll
+        lines = [f"**{quiet(s.question)}**", ""] + [f"{KEYCAPS[i]} {quiet(c)}" for i, c in enumerate(s.options)]
+        how = ("React with every number you agree with; each counts once." if s.multi
+               else "React with a number to vote; your latest reaction is your vote.")
         post = Post(title=f"Poll #{poll.number}", body="\n".join(lines), fields=(("Asked by", quiet(ctx.member.name)),),
                     footer=f"{how} Closes {when(closes_at, zone)}.")
-        try:
-            message = await self.bot.chat.send(ctx.channel, post)
-        except Exception:
-            await self.bot.store.drop_pending_poll(poll.id)  # nothing was posted: the member's retry starts afresh
-            raise
-        poll = await self.bot.store.poll_posted(poll.id, message.id)
-        for keycap in KEYCAPS[:len(s.options)]:
-            await self.bot.chat.react(message, keycap)
+        key = f"poll:{poll.id}"
+        await self.bot.outbox.send(key, ctx.channel, post, record=f"poll-message:{poll.id}")
+        for i, keycap in enumerate(KEYCAPS[:len(s.options)]):
+            await self.bot.outbox.react(f"{key}:react:{i}", ctx.channel, f"@{key}", keycap)
         await ctx.reply(Post(body=f"Poll #{poll.number} is up; it closes in {format_duration(s.duration)}. "
                                   "`/poll close` ends it early, `/poll results` shows the standing."), private=True)
 
     async def close_command(self, ctx: Ctx, inv: Invocation) -> None:
+        """Bring the deadline forward to now; the close itself runs once the command has committed,
+        on the same path as a deadline (read back, claim, results)."""
         poll = await self.bot.store.latest_poll(ctx.group.id, ctx.channel.channel, open_only=True)
         if poll is None:
             raise UserError("There is no open poll in this channel. Start one with "
@@ -173,8 +172,9 @@ class Polls:
         if poll.creator != ctx.member.id and not ctx.member.is_admin:
             raise UserError(f"Only the member who started poll #{poll.number} or an admin can close it. "
                             "`/poll results` shows the standing.")
-        if await self.close(poll, self.bot.clock.now()):
-            await self.announce(await self.bot.store.poll(poll.id))
+        now = self.bot.clock.now()
+        await self.bot.store.due_now(poll.id, now)
+        ctx.after.append(lambda: self.close(poll, now))
         await ctx.reply(Post(body=f"Closed poll #{poll.number}."), private=True)
 
     async def results(self, ctx: Ctx, inv: Invocation) -> None:
@@ -190,47 +190,53 @@ class Polls:
         """Make every open poll match the platform: votes cast while the bot was down count, removed
         ones do not. Overdue polls are then closed by the app's run_due, once."""
         for poll in await self.bot.store.open_polls():
-            message = await self._message(poll)
-            try:
-                current = await self.bot.chat.reactions(message)
-            except Exception:
-                log.warning("could not read the reactions of poll %s; its stored votes stand", poll.id, exc_info=True)
-                continue
-            await self.reconcile(poll, message, current)
+            current = await self._read_back(poll)
+            if current is not None:
+                async with self.bot.store.transaction():
+                    await self.reconcile(poll, current)
 
-    async def reconcile(self, poll: PollRow, message: MessageRef, current: dict[str, set[str]]) -> None:
-        """Reactions gone from the platform are dropped; new ones count as later than the stored ones
-        (in option order among themselves, as the platform does not say which came first)."""
+    async def _read_back(self, poll: PollRow) -> dict[str, set[str]] | None:
+        if not poll.message_id:
+            return None
+        try:
+            return await self.bot.chat.reactions(await self._message(poll))
+        except Exception:
+            log.warning("could not read the reactions of poll %s; its stored votes stand", poll.id, exc_info=True)
+            return None
+
+    async def reconcile(self, poll: PollRow, current: dict[str, set[str]]) -> None:
+        """Inside a unit of work: reactions gone from the platform are dropped, new ones count as
+        later than the stored ones; a single-choice voter's older numbers are taken off."""
+        store = self.bot.store
         there = {(member, KEYCAPS.index(emoji)) for emoji, members in current.items()
                  if emoji in KEYCAPS[:len(poll.options)] for member in members}
-        async with self.bot.store.transaction() as store:
-            stored = set(await store.poll_reactions(poll.id))
-            for member, option in stored - there:
-                await store.set_poll_reaction(poll.id, member, option, False)
-            for member, option in sorted(there - stored, key=lambda r: (r[1], r[0])):
-                await store.set_poll_reaction(poll.id, member, option, True)
-        if not poll.multi:
-            for member in {m for m, _ in there}:
-                await self._keep_latest(poll, message, member)
+        gone, new = mirror_changes(await store.poll_reactions(poll.id), there)
+        for member, option in gone:
+            await store.set_poll_reaction(poll.id, member, option, False)
+        for member, option in new:
+            await store.set_poll_reaction(poll.id, member, option, True)
+        if not poll.multi and poll.status == "open":
+            for member in sorted({m for m, _ in there}):
+                await self._keep_latest(poll, member)
 
     async def run_due(self, now: datetime) -> None:
         for poll in await self.bot.store.due_polls(now):
             await self.close(poll, now)
-        for poll in await self.bot.store.unannounced_polls():
-            await self.announce(poll)
 
     async def next_due(self, after: datetime) -> datetime | None:
         return await self.bot.store.next_poll_deadline(after)
 
-    async def close(self, poll: PollRow, now: datetime) -> bool:
-        """Stop counting, once: True only for the call that closed it."""
+    async def close(self, poll: PollRow, now: datetime) -> None:
+        """Read the votes back, then claim the close and queue the results, once."""
+        current = await self._read_back(poll)
         async with self.bot.store.transaction() as store:
-            return await store.close_poll(poll.id, now)
-
-    async def announce(self, poll: PollRow) -> None:
-        group = await self.bot.store.group_by_id(poll.group_id)
-        await self.bot.chat.send(self._channel(group, poll), await self._results_post(poll))
-        await self.bot.store.mark_poll_announced(poll.id)
+            if not await store.close_poll(poll.id, now):
+                return  # another wake-up (or /poll close) closed it
+            if current is not None:
+                await self.reconcile(poll, current)
+            poll = await store.poll(poll.id)
+            group = await store.group_by_id(poll.group_id)
+            await self.bot.outbox.send(f"poll:{poll.id}:results", self._channel(group, poll), await self._results_post(poll))
 
     # ---- events --------------------------------------------------------------------------------
 
@@ -243,17 +249,21 @@ class Polls:
             return False
         if poll.status != "open" or emoji not in KEYCAPS[:len(poll.options)]:
             return True
-        await self.bot.store.set_poll_reaction(poll.id, ctx.member.id, KEYCAPS.index(emoji), added)
-        if added and not poll.multi:
-            await self._keep_latest(poll, message, ctx.member.id)
+        changed = await self.bot.store.set_poll_reaction(poll.id, ctx.member.id, KEYCAPS.index(emoji), added)
+        if changed and added and not poll.multi:
+            await self._keep_latest(poll, ctx.member.id)
         return True
 
-    async def _keep_latest(self, poll: PollRow, message: MessageRef, member: str) -> None:
+    async def _keep_latest(self, poll: PollRow, member: str) -> None:
         """Single choice: ask the platform to remove the member's older number reactions. Their rows go
-        when the platform reports the removal; until then the latest one is the vote anyway."""
-        mine = [option for who, option in await self.bot.store.poll_reactions(poll.id) if who == member]
+        when the platform reports the removal (or the next read-back); the latest one is the vote anyway."""
+        store = self.bot.store
+        mine = [option for who, option in await store.poll_reactions(poll.id) if who == member]
+        seq = await store.latest_poll_seq(poll.id, member)
+        group = await store.group_by_id(poll.group_id)
         for option in mine[:-1]:
-            await self.bot.chat.unreact(message, KEYCAPS[option], member)
+            await self.bot.outbox.unreact(f"poll:{poll.id}:unreact:{member}:{option}:{seq}", self._channel(group, poll),
+                                          poll.message_id or f"@poll:{poll.id}", KEYCAPS[option], member)
 
     # ---- helpers ---------------------------------------------------------------------------------
 

@@ -13,13 +13,12 @@ deadline). Wrong choice answers become due practice cards for whoever gave them.
 """
 from __future__ import annotations
 
-import asyncio
 import math
 import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .answers import MAX_TYPED, matches
+from ..answers import MAX_TYPED, matches
 from .chat import Button, ButtonPressed, ChannelRef, MessageRef, Post, button_ids, quiet
 from .commands import UserError
 
@@ -42,7 +41,6 @@ class Quiz:
     def __init__(self, bot: StudyBot):
         self.bot = bot
         self.routes = {"quiz": self.start_quiz, "quiz stop": self.stop}
-        self._locks: dict[int, asyncio.Lock] = {}  # one step at a time per quiz: no question posted twice
 
     # ---- commands --------------------------------------------------------------------------------
 
@@ -63,12 +61,11 @@ class Quiz:
                             "with `/quiz stop`.")
         chosen = random.sample(pool, min(o.get("count", 5), len(pool)))
         seconds, now = o.get("seconds", 30), self.bot.clock.now()
-        async with store.transaction() as tx:
-            quiz_id = await tx.create_quiz(ctx.group.id, ctx.channel.channel, ctx.member.id, chosen, seconds, now)
+        quiz_id = await store.create_quiz(ctx.group.id, ctx.channel.channel, ctx.member.id, chosen, seconds, now)
         if quiz_id is None:  # another /quiz won the race
             raise UserError("A quiz is already running in this channel.")
         about = f" on {', '.join(bank.topics[t].name for t in topics)}" if topics else ""
-        await ctx.reply(Post(
+        await self.bot.outbox.send(f"quiz:{quiz_id}:intro", ctx.channel, Post(
             title="Quiz time!",
             body=f"**{quiet(ctx.member.name)}** started a quiz{about}: {len(chosen)} question"
                  f"{'s' if len(chosen) != 1 else ''}, {seconds} s each.\n"
@@ -85,9 +82,8 @@ class Quiz:
         if ctx.member.id != quiz.starter and not ctx.member.is_admin:
             name = (await store.member_names(ctx.group.id, [quiz.starter])).get(quiz.starter, quiz.starter)
             raise UserError(f"Only {quiet(name)}, who started this quiz, or an admin can stop it.")
-        async with store.transaction() as tx:
-            if not await tx.end_quiz(quiz.id, ctx.member.id):
-                raise UserError("That quiz has already ended.")
+        if not await store.end_quiz(quiz.id, ctx.member.id):
+            raise UserError("That quiz has already ended.")
         await ctx.reply(Post(body="Stopped the quiz; the scoreboard so far is posted."), private=True)
         await self.step(quiz.id, self.bot.clock.now())
 
@@ -101,9 +97,10 @@ class Quiz:
         return await self.bot.store.next_round_deadline(after)
 
     async def step(self, quiz_id: int, now: datetime) -> None:
-        """Move a quiz on as far as it can go at `now`: ask, score, reveal, next round, scoreboard."""
-        store = self.bot.store
-        async with self._locks.setdefault(quiz_id, asyncio.Lock()):
+        """In one unit of work, move a quiz on as far as it can go at `now`: ask, score, reveal, next
+        round, scoreboard. Each move is a claim on the round's status, so any number of callers at
+        one instant make each move once."""
+        async with self.bot.store.transaction() as store:
             while True:
                 quiz, rnd = await store.quiz(quiz_id), await store.latest_round(quiz_id)
                 if rnd.status == "pending":
@@ -112,15 +109,13 @@ class Quiz:
                     choice = self.bot.bank.questions[rnd.question_id].kind == "choice"
                     if now < rnd.deadline and not (choice and await store.everyone_answered(quiz_id, rnd.round)):
                         return
-                    async with store.transaction() as tx:
-                        await self._score(tx, quiz, rnd, now)
+                    await self._score(store, quiz, rnd, now)
                 elif rnd.status == "scored":
                     await self._reveal(quiz, rnd)
                 elif quiz.status == "running" and rnd.round + 1 < len(quiz.questions):
                     await store.claim_round(quiz_id, rnd.round + 1, quiz.questions[rnd.round + 1])
                 elif quiz.status == "running":
-                    async with store.transaction() as tx:
-                        await tx.end_quiz(quiz_id, None)
+                    await store.end_quiz(quiz_id, None)
                 else:
                     if not quiz.announced:
                         await self._scoreboard(quiz)
@@ -141,8 +136,9 @@ class Quiz:
         post = Post(title=f"Quiz {rnd.round + 1}/{len(quiz.questions)}", body=question.prompt,
                     fields=(("Topic", self.bot.bank.topics[question.topic].name), ("Difficulty", question.difficulty)),
                     buttons=buttons, footer=how)
-        message = await self.bot.chat.send(await self._channel(quiz), post)
-        await self.bot.store.open_round(quiz.id, rnd.round, message.id, now, now + timedelta(seconds=quiz.seconds))
+        if await self.bot.store.open_round(quiz.id, rnd.round, now, now + timedelta(seconds=quiz.seconds)):
+            await self.bot.outbox.send(f"quiz:{quiz.id}:{rnd.round}", await self._channel(quiz), post,
+                                       record=f"round-message:{quiz.id}:{rnd.round}")
 
     def _points(self, rnd: RoundRow, seconds: int, answered_at: datetime) -> tuple[int, int]:
         """(correct points, speed points) for a right answer given at `answered_at`."""
@@ -184,8 +180,8 @@ class Quiz:
             fields = (("First correct answer", winners),)
         post = Post(title=f"Quiz {rnd.round + 1}/{len(quiz.questions)}: the answer",
                     body=f"**Answer:** {answer}\n\n{question.explanation}", fields=fields)
-        await self.bot.chat.send(await self._channel(quiz), post)
-        await store.set_round_status(quiz.id, rnd.round, "scored", "revealed")
+        if await store.set_round_status(quiz.id, rnd.round, "scored", "revealed"):
+            await self.bot.outbox.send(f"quiz:{quiz.id}:{rnd.round}:reveal", await self._channel(quiz), post)
 
     async def _scoreboard(self, quiz: QuizRow) -> None:
         store = self.bot.store
@@ -198,7 +194,8 @@ class Quiz:
         lines = []
         for user_id, points, right in scores:
             rank = 1 + sum(1 for _, p, _ in scores if p > points)
-            lines.append(f"{MEDALS.get(rank, f'{rank}.')} **{quiet(names.get(user_id, user_id))}** — {points} pts "
+            medal = MEDALS.get(rank, f"{rank}.") if points else "·"  # no medal for nothing
+            lines.append(f"{medal} **{quiet(names.get(user_id, user_id))}** — {points} pts "
                          f"({right}/{asked} right)")
         if quiz.stopped_by:
             who = quiet(names.get(quiz.stopped_by, quiz.stopped_by))
@@ -207,7 +204,8 @@ class Quiz:
         else:
             title = "Quiz over: the scoreboard"
             footer = "Points are on /leaderboard. Missed questions wait for you in /practice."
-        await self.bot.chat.send(await self._channel(quiz), Post(title=title, body="\n".join(lines), footer=footer))
+        await self.bot.outbox.send(f"quiz:{quiz.id}:scoreboard", await self._channel(quiz),
+                                   Post(title=title, body="\n".join(lines), footer=footer))
         await store.mark_announced(quiz.id)
 
     # ---- answers ----------------------------------------------------------------------------------
@@ -227,10 +225,9 @@ class Quiz:
         question = self.bot.bank.questions[rnd.question_id]
         if question.kind != "choice" or not 0 <= option < len(question.choices):
             raise UserError("That is not an option of this question.")
-        async with store.transaction() as tx:
-            await tx.join_quiz(quiz_id, ctx.member.id)
-            recorded = await tx.record_quiz_answer(quiz_id, number, ctx.member.id, str(option),
-                                                   option == question.correct, now)
+        await store.join_quiz(quiz_id, ctx.member.id)
+        recorded = await store.record_quiz_answer(quiz_id, number, ctx.member.id, str(option),
+                                                  option == question.correct, now)
         if not recorded:
             mine = next((a for a in await store.quiz_answers(quiz_id, number) if a.user_id == ctx.member.id), None)
             if mine is None:
@@ -255,10 +252,9 @@ class Quiz:
         if question.kind != "short":
             return False
         right = matches(text, question.accept)
-        async with store.transaction() as tx:
-            await tx.join_quiz(quiz.id, ctx.member.id)
-            won = right and await tx.record_quiz_answer(quiz.id, rnd.round, ctx.member.id, text, True, now) \
-                and await self._score(tx, quiz, rnd, now)
+        await store.join_quiz(quiz.id, ctx.member.id)
+        won = right and await store.record_quiz_answer(quiz.id, rnd.round, ctx.member.id, text, True, now) \
+            and await self._score(store, quiz, rnd, now)
         if won:
             await self.step(quiz.id, now)
         return True

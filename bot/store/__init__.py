@@ -8,18 +8,20 @@ One module per feature holds its queries; `Store` composes them over one connect
 """
 from __future__ import annotations
 
-from .connection import Connection, from_iso, iso
+from .connection import Connection, StoreError, from_iso, iso
 from .migrations import MIGRATIONS
-from .daily import Answer, DailyQueries, PostRow, Schedule
+from .daily import Answer, DailyQueries, PostRow, Reply, Schedule
 from .groups import Group, GroupQueries
+from .outbox import Effect, OutboxQueries
 from .polls import PollQueries, PollRow
 from .practice import PracticeItem, PracticeQueries
 from .quiz import QuizAnswer, QuizQueries, QuizRow, RoundRow
 from .scores import ScoreQueries, Standing
 
-__all__ = ["Store", "MIGRATIONS", "Group", "Schedule", "PostRow", "Answer", "PollRow", "Standing", "QuizRow", "RoundRow",
-           "QuizAnswer", "PracticeItem", "iso", "from_iso"]
+__all__ = ["Store", "StoreError", "MIGRATIONS", "Group", "Schedule", "PostRow", "Answer", "PollRow", "Standing", "QuizRow", "RoundRow",
+           "QuizAnswer", "PracticeItem", "Reply", "Effect", "iso", "from_iso"]
 
 
-class Store(Connection, GroupQueries, DailyQueries, PollQueries, QuizQueries, PracticeQueries, ScoreQueries):
+class Store(Connection, GroupQueries, DailyQueries, PollQueries, QuizQueries, PracticeQueries, ScoreQueries,
+            OutboxQueries):
     """Typed access to one SQLite file. Writes go in `transaction()`: one unit of work at a time."""

@@ -20,18 +20,33 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+class StoreError(Exception):
+    """The database cannot be opened as asked; the message says what to change."""
+
+
 class Connection:
-    """Typed access to one SQLite file. Writes that belong together go in `transaction()`."""
+    """One SQLite file behind one writer.
+
+    Every write runs inside `transaction()`: one unit of work at a time, whole or not at all. A
+    task inside a unit of work may open it again (it joins the one already open), so an event's
+    handler and the features it calls compose without nesting transactions. Reads from other tasks
+    wait for the open unit of work, so nobody ever sees another's uncommitted writes.
+    """
 
     def __init__(self, db: aiosqlite.Connection):
         self.db = db
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
 
     @classmethod
-    async def open(cls, path: str | Path) -> "Store":
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(str(path), isolation_level=None)
+    async def open(cls, path: str | Path) -> "Connection":
+        if str(path) != ":memory:" and not Path(path).parent.is_dir():
+            raise StoreError(f"The folder {Path(path).parent} does not exist: create it, or choose another "
+                             "database file (--database or STUDYBOT_DATABASE).")
+        try:
+            db = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the database {path}: {exc}.") from None
         db.row_factory = sqlite3.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA foreign_keys=ON")
@@ -44,31 +59,60 @@ class Connection:
         await self.db.close()
 
     async def migrate(self) -> None:
-        (version,) = await (await self.db.execute("PRAGMA user_version")).fetchone()
-        for number, script in enumerate(MIGRATIONS[version:], version + 1):
-            async with self.transaction():
+        async with self.transaction():
+            (version,) = await self._one("PRAGMA user_version")
+            for number, script in enumerate(MIGRATIONS[version:], version + 1):
                 for statement in filter(str.strip, script.split(";")):
-                    await self.db.execute(statement)
-                await self.db.execute(f"PRAGMA user_version={number}")
+                    await self._run(statement, ())
+                await self._run(f"PRAGMA user_version={number}", ())
+
+    def _mine(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
 
     @asynccontextmanager
     async def transaction(self):
+        """A unit of work: commit on success, roll back on any exception (a crash included)."""
+        if self._mine():
+            yield self
+            return
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            self._owner = asyncio.current_task()
             try:
-                yield self
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
+                await self._run("BEGIN IMMEDIATE", ())
+                try:
+                    yield self
+                except BaseException:
+                    await self._run("ROLLBACK", ())
+                    raise
+                await self._run("COMMIT", ())
+            finally:
+                self._owner = None
+
+    async def _run(self, sql: str, args) -> aiosqlite.Cursor:
+        """Every statement passes here: the one seam tests use to crash the bot at any statement."""
+        return await self.db.execute(sql, args)
+
+    async def _read(self, sql: str, args, fetch):
+        if self._mine():
+            return await fetch(await self._run(sql, args))
+        async with self._lock:  # wait for the open unit of work: never read its uncommitted rows
+            return await fetch(await self._run(sql, args))
 
     async def _one(self, sql: str, *args):
-        return await (await self.db.execute(sql, args)).fetchone()
+        return await self._read(sql, args, lambda cursor: cursor.fetchone())
 
     async def _all(self, sql: str, *args):
-        return await (await self.db.execute(sql, args)).fetchall()
+        return await self._read(sql, args, lambda cursor: cursor.fetchall())
 
     async def _write(self, sql: str, *args) -> int:
-        """Run one write; returns the number of rows it changed (0 when a natural key said no)."""
-        cursor = await self.db.execute(sql, args)
-        return cursor.rowcount
+        """Run one write inside the unit of work; returns the rows it changed (0 when a natural key said no)."""
+        if not self._mine():
+            raise RuntimeError("a write outside a unit of work: wrap it in `async with store.transaction()`")
+        return (await self._run(sql, args)).rowcount
+
+    async def _insert(self, sql: str, *args) -> int | None:
+        """An INSERT inside the unit of work; the new row's id, or None when a natural key said no."""
+        if not self._mine():
+            raise RuntimeError("a write outside a unit of work: wrap it in `async with store.transaction()`")
+        cursor = await self._run(sql, args)
+        return cursor.lastrowid if cursor.rowcount == 1 else None

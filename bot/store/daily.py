@@ -1,4 +1,9 @@
-"""The question of the day: schedules, posts, thread answers, upvotes and choice reactions."""
+"""The question of the day: schedules, posts, thread replies, upvotes and choice reactions.
+
+Thread replies are all kept (one row per platform message); a member's answer is derived, not
+stored: their earliest standing reply that counts as an answer. So an edit, a deletion, a late
+re-delivery or a read-back from the platform only ever changes rows keyed by message id.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +25,7 @@ class Schedule:
     paused: bool
     cycle: int
     since: datetime  # only occurrences after this instant are due: set on setup and on resume
+    min_answer: int  # characters of real text a thread reply needs to count as an answer
 
 
 @dataclass(frozen=True)
@@ -27,15 +33,23 @@ class PostRow:
     id: int
     schedule_id: int
     local_date: str
-    status: str
+    status: str  # open | closed | skipped
     number: int | None
     question_id: str | None
     cycle: int | None
-    message_id: str | None
+    message_id: str | None  # recorded by the outbox once the platform has the question
     thread_id: str | None
     posted_at: datetime | None
     closes_at: datetime | None
-    revealed: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    message_id: str
+    user_id: str
+    text: str
+    counts: bool  # long enough to be an answer
+    deleted: bool
 
 
 @dataclass(frozen=True)
@@ -44,32 +58,45 @@ class Answer:
     message_id: str
     text: str
     answered_at: datetime
-    upvotes: int
+    upvotes: int  # from other members only
 
 
 def _schedule(row) -> Schedule:
     return Schedule(row["id"], row["group_id"], row["channel"], row["at_time"], row["tz"], row["days"],
                     tuple(t for t in row["topics"].split(",") if t), row["close_seconds"], bool(row["paused"]),
-                    row["cycle"], from_iso(row["since"]))
+                    row["cycle"], from_iso(row["since"]), row["min_answer"])
 
 
 def _post(row) -> PostRow:
     return PostRow(row["id"], row["schedule_id"], row["local_date"], row["status"], row["number"],
                    row["question_id"], row["cycle"], row["message_id"], row["thread_id"],
-                   from_iso(row["posted_at"]), from_iso(row["closes_at"]), bool(row["revealed"]))
+                   from_iso(row["posted_at"]), from_iso(row["closes_at"]))
+
+
+_ANSWERS = (
+    "SELECT user_id, message_id, text, at, votes FROM ("
+    " SELECT r.user_id, r.message_id, r.text, r.at, r.rowid AS rid,"
+    " (SELECT count(*) FROM upvotes u WHERE u.post_id = r.post_id AND u.message_id = r.message_id"
+    "  AND u.voter != r.user_id) AS votes,"
+    " row_number() OVER (PARTITION BY r.user_id ORDER BY r.at, r.rowid) AS n"
+    " FROM replies r WHERE r.post_id = ? AND r.deleted = 0 AND r.counts = 1 {member})"
+    " WHERE n = 1 ORDER BY at, rid")
 
 
 class DailyQueries:
     # ---- schedules -----------------------------------------------------------------------
 
     async def save_schedule(self, group_id: int, channel: str, at_time: str, tz: str, days: str,
-                            topics: tuple[str, ...], close_seconds: int, since: datetime) -> Schedule:
+                            topics: tuple[str, ...], close_seconds: int, since: datetime,
+                            min_answer: int | None = None) -> Schedule:
+        """Create or change a channel's schedule; a paused schedule stays paused."""
         await self._write(
-            "INSERT INTO schedules (group_id, channel, at_time, tz, days, topics, close_seconds, since) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (group_id, channel) DO UPDATE SET "
+            "INSERT INTO schedules (group_id, channel, at_time, tz, days, topics, close_seconds, since, min_answer) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 15)) ON CONFLICT (group_id, channel) DO UPDATE SET "
             "at_time = excluded.at_time, tz = excluded.tz, days = excluded.days, topics = excluded.topics, "
-            "close_seconds = excluded.close_seconds, paused = 0, since = excluded.since",
-            group_id, channel, at_time, tz, days, ",".join(topics), close_seconds, iso(since))
+            "close_seconds = excluded.close_seconds, since = excluded.since, "
+            "min_answer = coalesce(?, min_answer)",
+            group_id, channel, at_time, tz, days, ",".join(topics), close_seconds, iso(since), min_answer, min_answer)
         return await self.schedule_for(group_id, channel)
 
     async def schedule_for(self, group_id: int, channel: str) -> Schedule | None:
@@ -108,50 +135,40 @@ class DailyQueries:
         return await self._write("DELETE FROM posts WHERE schedule_id = ? AND local_date = ? AND status = 'skipped'",
                                  schedule_id, local_date) == 1
 
-    async def claim_post(self, schedule_id: int, local_date: str, question_id: str, cycle: int) -> PostRow:
-        """Reserve the (schedule, day) slot and its question; a second claim returns the first."""
-        await self._write(
-            "INSERT INTO posts (schedule_id, local_date, status, question_id, cycle, number) "
-            "VALUES (?, ?, 'pending', ?, ?, (SELECT coalesce(max(number), 0) + 1 FROM posts WHERE schedule_id = ?)) "
-            "ON CONFLICT DO NOTHING", schedule_id, local_date, question_id, cycle, schedule_id)
-        return await self.post_on(schedule_id, local_date)
-
-    async def mark_posted(self, post_id: int, message_id: str, posted_at: datetime, closes_at: datetime) -> None:
-        await self._write("UPDATE posts SET status = 'open', message_id = ?, posted_at = ?, closes_at = ? "
-                          "WHERE id = ? AND status = 'pending'", message_id, iso(posted_at), iso(closes_at), post_id)
-
-    async def set_thread(self, post_id: int, thread_id: str) -> None:
-        await self._write("UPDATE posts SET thread_id = ? WHERE id = ?", thread_id, post_id)
+    async def claim_post(self, schedule_id: int, local_date: str, question_id: str, cycle: int,
+                         posted_at: datetime, closes_at: datetime) -> PostRow | None:
+        """The (schedule, day) slot, claimed once: the new open post, or None when the day is taken."""
+        post_id = await self._insert(
+            "INSERT INTO posts (schedule_id, local_date, status, question_id, cycle, number, posted_at, closes_at) "
+            "VALUES (?, ?, 'open', ?, ?, (SELECT coalesce(max(number), 0) + 1 FROM posts WHERE schedule_id = ?), ?, ?) "
+            "ON CONFLICT DO NOTHING", schedule_id, local_date, question_id, cycle, schedule_id,
+            iso(posted_at), iso(closes_at))
+        return await self.post(post_id) if post_id else None
 
     async def asked_in_cycle(self, schedule_id: int, cycle: int) -> set[str]:
         rows = await self._all("SELECT question_id FROM posts WHERE schedule_id = ? AND cycle = ? "
                                "AND question_id IS NOT NULL", schedule_id, cycle)
         return {r["question_id"] for r in rows}
 
-    async def pending_posts(self) -> list[PostRow]:
-        return [_post(r) for r in await self._all("SELECT * FROM posts WHERE status = 'pending' ORDER BY id")]
+    async def open_posts(self) -> list[PostRow]:
+        return [_post(r) for r in await self._all("SELECT * FROM posts WHERE status = 'open' ORDER BY id")]
 
     async def due_closings(self, now: datetime) -> list[PostRow]:
         rows = await self._all("SELECT * FROM posts WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at, id",
                                iso(now))
         return [_post(r) for r in rows]
 
-    async def unrevealed(self) -> list[PostRow]:
-        return [_post(r) for r in await self._all("SELECT * FROM posts WHERE status = 'closed' AND revealed = 0 ORDER BY id")]
-
     async def next_closing(self, after: datetime) -> datetime | None:
         row = await self._one("SELECT min(closes_at) AS at FROM posts WHERE status = 'open' AND closes_at > ?", iso(after))
         return from_iso(row["at"])
 
     async def mark_closed(self, post_id: int) -> bool:
+        """The claim on a close: True only for the one call that closed it."""
         return await self._write("UPDATE posts SET status = 'closed' WHERE id = ? AND status = 'open'", post_id) == 1
 
-    async def mark_revealed(self, post_id: int) -> None:
-        await self._write("UPDATE posts SET revealed = 1 WHERE id = ?", post_id)
-
-    async def open_post_by_thread(self, group_id: int, thread_id: str) -> PostRow | None:
+    async def post_by_thread(self, group_id: int, thread_id: str) -> PostRow | None:
         row = await self._one("SELECT p.* FROM posts p JOIN schedules s ON s.id = p.schedule_id "
-                              "WHERE s.group_id = ? AND p.thread_id = ? AND p.status = 'open'", group_id, thread_id)
+                              "WHERE s.group_id = ? AND p.thread_id = ?", group_id, thread_id)
         return _post(row) if row else None
 
     async def open_post_by_message(self, group_id: int, message_id: str) -> PostRow | None:
@@ -164,33 +181,47 @@ class DailyQueries:
                               "ORDER BY number DESC LIMIT 1", schedule_id)
         return _post(row) if row else None
 
-    # ---- answers, upvotes, choice reactions -------------------------------------------------
+    # ---- thread replies and answers ----------------------------------------------------------
 
-    async def record_answer(self, post_id: int, user_id: str, message_id: str, text: str, at: datetime) -> bool:
-        """A member's first reply is their answer; after a withdrawal their next new reply is.
-        Returns True when this message is (now) the member's answer."""
-        changed = await self._write(
-            "INSERT INTO answers (post_id, user_id, message_id, text, answered_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (post_id, user_id) DO UPDATE SET message_id = excluded.message_id, text = excluded.text, "
-            "answered_at = excluded.answered_at, withdrawn = 0 "
-            "WHERE withdrawn = 1 AND message_id != excluded.message_id",
-            post_id, user_id, message_id, text, iso(at))
-        return changed == 1
+    async def add_reply(self, post_id: int, message_id: str, user_id: str, text: str, at: datetime,
+                        counts: bool) -> bool:
+        """Keep a thread reply once per message: True the first time it is seen."""
+        return await self._write(
+            "INSERT INTO replies (post_id, message_id, user_id, text, at, counts) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING", post_id, message_id, user_id, text, iso(at), int(counts)) == 1
 
-    async def edit_answer(self, post_id: int, message_id: str, text: str) -> bool:
-        return await self._write("UPDATE answers SET text = ? WHERE post_id = ? AND message_id = ? AND withdrawn = 0",
-                                 text, post_id, message_id) == 1
+    async def sync_reply(self, post_id: int, message_id: str, user_id: str, text: str, at: datetime,
+                         counts: bool) -> None:
+        """The platform's copy of a reply wins: add it, or bring the stored one in line (even undeleted)."""
+        await self._write(
+            "INSERT INTO replies (post_id, message_id, user_id, text, at, counts) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET text = excluded.text, counts = excluded.counts, deleted = 0 "
+            "WHERE text != excluded.text OR counts != excluded.counts OR deleted != 0",
+            post_id, message_id, user_id, text, iso(at), int(counts))
 
-    async def withdraw_answer(self, post_id: int, message_id: str) -> bool:
-        changed = await self._write("UPDATE answers SET withdrawn = 1 WHERE post_id = ? AND message_id = ? "
-                                    "AND withdrawn = 0", post_id, message_id)
-        await self._write("DELETE FROM upvotes WHERE post_id = ? AND message_id = ?", post_id, message_id)
-        return changed == 1
+    async def edit_reply(self, post_id: int, message_id: str, text: str, counts: bool) -> bool:
+        return await self._write("UPDATE replies SET text = ?, counts = ? WHERE post_id = ? AND message_id = ? "
+                                 "AND deleted = 0 AND (text != ? OR counts != ?)",
+                                 text, int(counts), post_id, message_id, text, int(counts)) == 1
 
-    async def answer_author(self, post_id: int, message_id: str) -> str | None:
-        row = await self._one("SELECT user_id FROM answers WHERE post_id = ? AND message_id = ? AND withdrawn = 0",
-                              post_id, message_id)
-        return row["user_id"] if row else None
+    async def delete_reply(self, post_id: int, message_id: str) -> bool:
+        return await self._write("UPDATE replies SET deleted = 1 WHERE post_id = ? AND message_id = ? AND deleted = 0",
+                                 post_id, message_id) == 1
+
+    async def reply(self, post_id: int, message_id: str) -> Reply | None:
+        row = await self._one("SELECT * FROM replies WHERE post_id = ? AND message_id = ?", post_id, message_id)
+        return Reply(row["message_id"], row["user_id"], row["text"], bool(row["counts"]), bool(row["deleted"])) \
+            if row else None
+
+    async def replies(self, post_id: int) -> list[Reply]:
+        rows = await self._all("SELECT * FROM replies WHERE post_id = ? ORDER BY at, rowid", post_id)
+        return [Reply(r["message_id"], r["user_id"], r["text"], bool(r["counts"]), bool(r["deleted"])) for r in rows]
+
+    async def answers(self, post_id: int, user_id: str | None = None) -> list[Answer]:
+        """Each member's answer: their earliest standing reply that counts, with its upvotes."""
+        sql = _ANSWERS.format(member="AND r.user_id = ?" if user_id else "")
+        rows = await self._all(sql, post_id, *([user_id] if user_id else []))
+        return [Answer(r["user_id"], r["message_id"], r["text"], from_iso(r["at"]), r["votes"]) for r in rows]
 
     async def set_upvote(self, post_id: int, message_id: str, voter: str, on: bool) -> bool:
         if on:
@@ -199,12 +230,11 @@ class DailyQueries:
             sql = "DELETE FROM upvotes WHERE post_id = ? AND message_id = ? AND voter = ?"
         return await self._write(sql, post_id, message_id, voter) == 1
 
-    async def answers(self, post_id: int) -> list[Answer]:
-        rows = await self._all(
-            "SELECT a.user_id, a.message_id, a.text, a.answered_at, "
-            "(SELECT count(*) FROM upvotes u WHERE u.post_id = a.post_id AND u.message_id = a.message_id) AS votes "
-            "FROM answers a WHERE a.post_id = ? AND a.withdrawn = 0 ORDER BY a.answered_at, a.rowid", post_id)
-        return [Answer(r["user_id"], r["message_id"], r["text"], from_iso(r["answered_at"]), r["votes"]) for r in rows]
+    async def upvoters(self, post_id: int, message_id: str) -> set[str]:
+        rows = await self._all("SELECT voter FROM upvotes WHERE post_id = ? AND message_id = ?", post_id, message_id)
+        return {r["voter"] for r in rows}
+
+    # ---- choice reactions ---------------------------------------------------------------------
 
     async def set_choice(self, post_id: int, user_id: str, option: int, on: bool) -> bool:
         if on:
@@ -215,10 +245,11 @@ class DailyQueries:
         return await self._write("DELETE FROM choice_reactions WHERE post_id = ? AND user_id = ? AND option = ?",
                                  post_id, user_id, option) == 1
 
+    async def choice_reactions(self, post_id: int) -> list[tuple[str, int]]:
+        """(member, option) of every standing choice reaction, oldest first."""
+        rows = await self._all("SELECT user_id, option FROM choice_reactions WHERE post_id = ? ORDER BY seq", post_id)
+        return [(r["user_id"], r["option"]) for r in rows]
+
     async def choices(self, post_id: int) -> dict[str, int]:
         """Each member's latest still-standing choice."""
-        rows = await self._all(
-            "SELECT user_id, option FROM choice_reactions c WHERE post_id = ? AND seq = "
-            "(SELECT max(seq) FROM choice_reactions d WHERE d.post_id = c.post_id AND d.user_id = c.user_id) "
-            "ORDER BY seq", post_id)
-        return {r["user_id"]: r["option"] for r in rows}
+        return dict(await self.choice_reactions(post_id))

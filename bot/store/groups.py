@@ -19,9 +19,13 @@ class GroupQueries:
     # ---- groups and members --------------------------------------------------------------
 
     async def group(self, platform: str, external_id: str) -> Group:
-        await self._write("INSERT INTO groups (platform, external_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                          platform, external_id)
-        row = await self._one("SELECT * FROM groups WHERE platform = ? AND external_id = ?", platform, external_id)
+        """The group of a guild or workspace, made on first sight (a write: inside a unit of work)."""
+        sql = "SELECT * FROM groups WHERE platform = ? AND external_id = ?"
+        row = await self._one(sql, platform, external_id)
+        if row is None:
+            await self._write("INSERT INTO groups (platform, external_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                              platform, external_id)
+            row = await self._one(sql, platform, external_id)
         return Group(row["id"], row["platform"], row["external_id"], row["tz"])
 
     async def group_by_id(self, group_id: int) -> Group:
@@ -32,6 +36,7 @@ class GroupQueries:
         await self._write("UPDATE groups SET tz = ? WHERE id = ?", tz, group_id)
 
     async def remember_member(self, group_id: int, user_id: str, name: str) -> None:
+        """Keep a member's latest display name; no write when it is unchanged (most events)."""
         await self._write(
             "INSERT INTO members (group_id, user_id, name) VALUES (?, ?, ?) "
             "ON CONFLICT DO UPDATE SET name = excluded.name WHERE name != excluded.name",

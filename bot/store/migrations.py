@@ -207,6 +207,44 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 5: every thread reply kept (answers are derived), the answer minimum, and the outbox of platform effects
+    """
+    CREATE TABLE replies (
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        message_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL,
+        counts INTEGER NOT NULL DEFAULT 1,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (post_id, message_id)
+    );
+    CREATE INDEX replies_member ON replies (post_id, user_id);
+    INSERT INTO replies (post_id, message_id, user_id, text, at, deleted)
+        SELECT post_id, message_id, user_id, text, answered_at, withdrawn FROM answers;
+    DROP TABLE answers;
+    ALTER TABLE schedules ADD COLUMN min_answer INTEGER NOT NULL DEFAULT 15;
+    UPDATE posts SET status = 'skipped' WHERE status = 'pending';
+    ALTER TABLE posts DROP COLUMN revealed;
+    UPDATE polls SET status = 'closed' WHERE status = 'pending';
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        op TEXT NOT NULL CHECK (op IN ('send', 'reply', 'thread', 'edit', 'react', 'unreact', 'whisper')),
+        platform TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        thread TEXT,
+        target TEXT,
+        post TEXT,
+        emoji TEXT,
+        member TEXT,
+        record TEXT,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+        result TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_pending ON outbox (status, id);
+    """,
 ]
-
-

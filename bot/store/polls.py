@@ -35,23 +35,14 @@ class PollQueries:
     # ---- polls -------------------------------------------------------------------------------
 
     async def claim_poll(self, source: str, group_id: int, channel: str, creator: str, question: str,
-                         options: tuple[str, ...], multi: bool, created_at: datetime, closes_at: datetime) -> PollRow:
-        """Reserve a poll and its number for the command `source`; a second claim returns the first."""
-        await self._write(
-            "INSERT INTO polls (group_id, channel, number, creator, question, options, multi, source, created_at, "
-            "closes_at) VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM polls WHERE group_id = ?), "
-            "?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", group_id, channel, group_id, creator, question,
+                         options: tuple[str, ...], multi: bool, created_at: datetime, closes_at: datetime) -> PollRow | None:
+        """An open poll and its number for the command `source`; None when that command made one already."""
+        poll_id = await self._insert(
+            "INSERT INTO polls (group_id, channel, number, creator, question, options, multi, source, status, "
+            "created_at, closes_at) VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM polls WHERE group_id = ?), "
+            "?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT DO NOTHING", group_id, channel, group_id, creator, question,
             json.dumps(list(options)), int(multi), source, iso(created_at), iso(closes_at))
-        return _poll(await self._one("SELECT * FROM polls WHERE source = ?", source))
-
-    async def poll_posted(self, poll_id: int, message_id: str) -> PollRow:
-        await self._write("UPDATE polls SET status = 'open', message_id = ? WHERE id = ? AND status = 'pending'",
-                          message_id, poll_id)
-        return await self.poll(poll_id)
-
-    async def drop_pending_poll(self, poll_id: int) -> None:
-        """The poll could not be posted: forget it, so the member's retry is the only one."""
-        await self._write("DELETE FROM polls WHERE id = ? AND status = 'pending'", poll_id)
+        return await self.poll(poll_id) if poll_id else None
 
     async def poll(self, poll_id: int) -> PollRow:
         return _poll(await self._one("SELECT * FROM polls WHERE id = ?", poll_id))
@@ -62,7 +53,7 @@ class PollQueries:
         return _poll(row) if row else None
 
     async def latest_poll(self, group_id: int, channel: str, open_only: bool = False) -> PollRow | None:
-        row = await self._one("SELECT * FROM polls WHERE group_id = ? AND channel = ? AND status != 'pending' "
+        row = await self._one("SELECT * FROM polls WHERE group_id = ? AND channel = ? "
                               "AND (? = 0 OR status = 'open') ORDER BY number DESC LIMIT 1",
                               group_id, channel, int(open_only))
         return _poll(row) if row else None
@@ -82,15 +73,13 @@ class PollQueries:
 
     async def close_poll(self, poll_id: int, at: datetime) -> bool:
         """The one status flip: True only for the call that closed it. Closing early moves `closes_at` to `at`."""
-        return await self._write("UPDATE polls SET status = 'closed', closes_at = min(closes_at, ?) "
+        return await self._write("UPDATE polls SET status = 'closed', announced = 1, closes_at = min(closes_at, ?) "
                                  "WHERE id = ? AND status = 'open'", iso(at), poll_id) == 1
 
-    async def unannounced_polls(self) -> list[PollRow]:
-        rows = await self._all("SELECT * FROM polls WHERE status = 'closed' AND announced = 0 ORDER BY id")
-        return [_poll(r) for r in rows]
-
-    async def mark_poll_announced(self, poll_id: int) -> None:
-        await self._write("UPDATE polls SET announced = 1 WHERE id = ?", poll_id)
+    async def due_now(self, poll_id: int, at: datetime) -> bool:
+        """Bring an open poll's deadline forward to `at` (/poll close): the due-work path then closes it."""
+        return await self._write("UPDATE polls SET closes_at = min(closes_at, ?) WHERE id = ? AND status = 'open'",
+                                 iso(at), poll_id) == 1
 
     async def set_poll_reaction(self, poll_id: int, user_id: str, option: int, on: bool) -> bool:
         """Mirror one reaction; each new one gets the poll's next sequence number, so the latest is known."""
@@ -101,6 +90,11 @@ class PollQueries:
                 poll_id, user_id, option, poll_id) == 1
         return await self._write("DELETE FROM poll_reactions WHERE poll_id = ? AND user_id = ? AND option = ?",
                                  poll_id, user_id, option) == 1
+
+    async def latest_poll_seq(self, poll_id: int, user_id: str) -> int:
+        row = await self._one("SELECT coalesce(max(seq), 0) AS seq FROM poll_reactions WHERE poll_id = ? AND user_id = ?",
+                              poll_id, user_id)
+        return row["seq"]
 
     async def poll_reactions(self, poll_id: int) -> list[tuple[str, int]]:
         """(member, option) of every standing reaction, oldest first."""

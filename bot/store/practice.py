@@ -48,9 +48,8 @@ class PracticeQueries:
         """A new session of (question, due card?) items; the member's earlier open session ends."""
         await self._write("UPDATE practice_sessions SET status = 'ended' WHERE group_id = ? AND user_id = ? "
                           "AND status = 'open'", group_id, user_id)
-        cursor = await self.db.execute("INSERT INTO practice_sessions (group_id, user_id, started_at) VALUES (?, ?, ?)",
-                                       (group_id, user_id, iso(at)))
-        session_id = cursor.lastrowid
+        session_id = await self._insert("INSERT INTO practice_sessions (group_id, user_id, started_at) VALUES (?, ?, ?)",
+                                        group_id, user_id, iso(at))
         for position, (question_id, due_card) in enumerate(items):
             await self._write("INSERT INTO practice_items (session_id, position, question_id, due_card) "
                               "VALUES (?, ?, ?, ?)", session_id, position, question_id, int(due_card))

@@ -56,13 +56,12 @@ class QuizQueries:
                           seconds: int, at: datetime) -> int | None:
         """A running quiz with its first round claimed and its starter joined; None when the channel
         already has a running quiz (a partial unique index keeps it to one)."""
-        cursor = await self.db.execute(
+        quiz_id = await self._insert(
             "INSERT INTO quizzes (group_id, channel, starter, questions, seconds, started_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (group_id, channel, starter, ",".join(question_ids), seconds, iso(at)))
-        if cursor.rowcount != 1:
+            group_id, channel, starter, ",".join(question_ids), seconds, iso(at))
+        if quiz_id is None:
             return None
-        quiz_id = cursor.lastrowid
         await self.join_quiz(quiz_id, starter)
         await self.claim_round(quiz_id, 0, question_ids[0])
         return quiz_id
@@ -109,11 +108,11 @@ class QuizQueries:
         row = await self._one("SELECT * FROM quiz_rounds WHERE quiz_id = ? ORDER BY round DESC LIMIT 1", quiz_id)
         return _round(row) if row else None
 
-    async def open_round(self, quiz_id: int, round: int, message_id: str, asked_at: datetime,
-                         deadline: datetime) -> None:
-        await self._write("UPDATE quiz_rounds SET status = 'open', message_id = ?, asked_at = ?, deadline = ? "
-                          "WHERE quiz_id = ? AND round = ? AND status = 'pending'",
-                          message_id, iso(asked_at), iso(deadline), quiz_id, round)
+    async def open_round(self, quiz_id: int, round: int, asked_at: datetime, deadline: datetime) -> bool:
+        """The claim on asking a round: True only for the call that opened it."""
+        return await self._write("UPDATE quiz_rounds SET status = 'open', asked_at = ?, deadline = ? "
+                                 "WHERE quiz_id = ? AND round = ? AND status = 'pending'",
+                                 iso(asked_at), iso(deadline), quiz_id, round) == 1
 
     async def set_round_status(self, quiz_id: int, round: int, old: str, new: str) -> bool:
         return await self._write("UPDATE quiz_rounds SET status = ? WHERE quiz_id = ? AND round = ? AND status = ?",
@@ -134,12 +133,14 @@ class QuizQueries:
         return [QuizAnswer(r["user_id"], r["answer"], bool(r["correct"]), from_iso(r["answered_at"])) for r in rows]
 
     async def everyone_answered(self, quiz_id: int, round: int) -> bool:
-        """Has every member who joined the quiz answered this round?"""
+        """Has everyone who answered an earlier round answered this one? Never true for the first
+        round, nor while nobody has played yet: every member gets the full time to join in."""
         row = await self._one(
-            "SELECT count(*) AS missing FROM quiz_players p WHERE p.quiz_id = ? AND NOT EXISTS "
-            "(SELECT 1 FROM quiz_answers a WHERE a.quiz_id = p.quiz_id AND a.round = ? AND a.user_id = p.user_id)",
-            quiz_id, round)
-        return row["missing"] == 0
+            "SELECT count(*) AS players, coalesce(sum(NOT EXISTS (SELECT 1 FROM quiz_answers a WHERE a.quiz_id = ? "
+            "AND a.round = ? AND a.user_id = p.user_id)), 0) AS missing "
+            "FROM (SELECT DISTINCT user_id FROM quiz_answers WHERE quiz_id = ? AND round < ?) p",
+            quiz_id, round, quiz_id, round)
+        return row["players"] > 0 and row["missing"] == 0
 
     async def next_round_deadline(self, after: datetime) -> datetime | None:
         row = await self._one("SELECT min(deadline) AS at FROM quiz_rounds WHERE status = 'open' AND deadline > ?",

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.content import Bank
-from bot.core.answers import matches, normalise
+from bot.answers import matches, normalise
 from bot.core.chat import MessagePosted, MessageRef
 from bot.core.quiz import speed_points
 
@@ -117,7 +117,7 @@ def test_speed_points_are_linear_over_the_time_limit(elapsed, points):
 async def test_presses_lock_in_privately_and_the_first_counts(make_bot, chat, clock):
     bot = await quiz_with(make_bot, chat, Q1, Q2)
     intro = chat.sent[0]
-    assert intro.kind == "respond" and not intro.private and intro.post.title == "Quiz time!"
+    assert intro.kind == "send" and intro.post.title == "Quiz time!"
     first = asked(chat)[0]
     quiz_id = (await bot.store.running_quiz(1, CHANNEL.channel)).id
     assert [b.id for b in first.post.buttons][:2] == [f"quiz:{quiz_id}:0:0", f"quiz:{quiz_id}:0:1"]
@@ -130,9 +130,9 @@ async def test_presses_lock_in_privately_and_the_first_counts(make_bot, chat, cl
     await bot.handle(press(BOB, first.ref, button(first, wrong)))  # a change of mind does not count
     assert chat.last().private and chat.last().post.body == (
         f"⚠️ You already locked in **{question.choices[question.correct]}**; your first press counts.")
-    assert not reveals(chat)  # alice, who started the quiz, has not answered yet
     await bot.handle(press(ALICE, first.ref, button(first, wrong)))
-    # Everyone who joined has answered: revealed at once, and the next question follows.
+    assert not reveals(chat)  # the first round always runs its full time: anyone may still join in
+    await advance(bot, clock, timedelta(seconds=24))
     assert len(reveals(chat)) == 1 and len(asked(chat)) == 2
     assert ("Got it right", "bob (+14)") in reveals(chat)[0].post.fields
     assert await ledger(bot) == [("u-bob", 4, "quiz-speed", f"quiz:{quiz_id}:0"),
@@ -143,6 +143,30 @@ async def test_presses_lock_in_privately_and_the_first_counts(make_bot, chat, cl
     # A press on the revealed question is refused.
     await bot.handle(press(CAROL, first.ref, button(first, question.correct)))
     assert chat.last().post.body == "⚠️ Time is up for that question."
+    # Round 2 ends as soon as everyone who played round 1 has answered.
+    second = asked(chat)[1]
+    await bot.handle(press(ALICE, second.ref, button(second, 0)))
+    assert len(reveals(chat)) == 1
+    await bot.handle(press(BOB, second.ref, button(second, 0)))
+    assert len(reveals(chat)) == 2 and boards(chat)
+
+
+async def test_a_second_member_gets_the_full_round(make_bot, chat, clock):
+    """Issue 8: the starter pressed 3 s in, the round ended at once, and a member pressing 2 s later
+    was told "Time is up". Every member gets the full time in round 1."""
+    bot = await quiz_with(make_bot, chat, Q1, Q2)
+    first = asked(chat)[0]
+    question = bank().questions[(await bot.store.latest_round(1)).question_id]
+    clock.set(clock.now() + timedelta(seconds=3))
+    await bot.handle(press(ALICE, first.ref, button(first, question.correct)))
+    clock.set(clock.now() + timedelta(seconds=2))
+    await bot.handle(press(BOB, first.ref, button(first, question.correct)))
+    assert chat.last().post.body.startswith("🔒 Locked in")
+    clock.set(clock.now() + timedelta(seconds=24))
+    await bot.handle(press(CAROL, first.ref, button(first, question.correct)))  # 29 s in: still in time
+    assert chat.last().post.body.startswith("🔒 Locked in")
+    await advance(bot, clock, timedelta(seconds=1))
+    assert ("Got it right", "alice (+15), bob (+14), carol (+10)") in reveals(chat)[0].post.fields
 
 
 async def test_the_deadline_reveals_and_the_scoreboard_ends_it(make_bot, chat, clock):
@@ -151,12 +175,12 @@ async def test_the_deadline_reveals_and_the_scoreboard_ends_it(make_bot, chat, c
         current = asked(chat)[n]
         question = bank().questions[(await bot.store.latest_round(1)).question_id]
         await bot.handle(press(BOB, current.ref, button(current, question.correct)))  # alice never answers
-        assert len(reveals(chat)) == n
+        assert len(reveals(chat)) == n * 2  # round 2 ends at once: bob, its only player so far, answered
         await advance(bot, clock, timedelta(seconds=30))
         assert len(reveals(chat)) == n + 1
     board = boards(chat)[0].post
     assert board.title == "Quiz over: the scoreboard"
-    assert board.body == "🥇 **bob** — 30 pts (2/2 right)\n🥈 **alice** — 0 pts (0/2 right)"
+    assert board.body == "🥇 **bob** — 30 pts (2/2 right)\n· **alice** — 0 pts (0/2 right)"  # no medal for 0
     assert await bot.store.running_quiz(1, CHANNEL.channel) is None
     await advance(bot, clock, timedelta(hours=1))  # nothing more happens
     assert len(boards(chat)) == 1 and len(await ledger(bot)) == 4
@@ -188,6 +212,7 @@ async def test_stop_needs_the_starter_or_an_admin_and_keeps_scores(make_bot, cha
     first = asked(chat)[0]
     question = bank().questions[(await bot.store.latest_round(1)).question_id]
     await bot.handle(press(BOB, first.ref, button(first, question.correct)))
+    await bot.handle(press(ALICE, first.ref, button(first, (question.correct + 1) % len(question.choices))))
     await advance(bot, clock, timedelta(seconds=30))  # round 1 revealed: bob has 10 + 5 points
     second = asked(chat)[1]
     q2 = bank().questions[(await bot.store.latest_round(1)).question_id]
@@ -197,7 +222,7 @@ async def test_stop_needs_the_starter_or_an_admin_and_keeps_scores(make_bot, cha
     await bot.handle(command(ADMIN, "quiz", "stop"))
     board = boards(chat)[0].post
     assert board.title == "Quiz stopped: the scoreboard so far"
-    assert board.body == "🥇 **bob** — 15 pts (1/1 right)\n🥈 **alice** — 0 pts (0/1 right)"
+    assert board.body == "🥇 **bob** — 15 pts (1/1 right)\n· **alice** — 0 pts (0/1 right)"
     assert board.footer == "Stopped by ada after 1 of 2 questions."
     # The round in progress is dropped unscored; its buttons are dead; the channel is free again.
     assert sorted(r for _, _, r, _ in await ledger(bot)) == ["quiz-correct", "quiz-speed"]
@@ -248,8 +273,8 @@ async def test_short_answers_first_correct_scores_and_misses_are_silent(make_bot
     await bot.handle(typed(BOB, "irreducible error"))  # too late
     reveal = reveals(chat)[0].post.text()
     assert "**Answer:** irreducible error" in reveal and "**First correct answer:** carol (+14)" in reveal
-    assert boards(chat)[0].post.body == ("🥇 **carol** — 14 pts (1/1 right)\n🥈 **alice** — 0 pts (0/1 right)\n"
-                                         "🥈 **bob** — 0 pts (0/1 right)")
+    assert boards(chat)[0].post.body == ("🥇 **carol** — 14 pts (1/1 right)\n· **alice** — 0 pts (0/1 right)\n"
+                                         "· **bob** — 0 pts (0/1 right)")
     assert [(u, p) for u, p, _, _ in await ledger(bot)] == [("u-carol", 4), ("u-carol", 10)]
 
 
