@@ -4,14 +4,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
 from .config import ConfigError, Settings, load_settings
-from .content import Bank, ContentError, bundled_dir, format_stats, load_bank
+from .content import Bank, ContentError, bundled_dir, check_bank, format_stats, load_bank
 from .core.app import StudyBot
-from .core.clock import UTC, ManualClock
+from .core.clock import UTC, ManualClock, SystemClock
 from .store import Store
 
 log = logging.getLogger("studybot")
@@ -52,6 +54,97 @@ async def run_console(settings: Settings, start: datetime | None, stdin=sys.stdi
     await Console(platform, start_bot, stop_bot).run(read_line, interactive)
 
 
+@asynccontextmanager
+async def slack_running(settings: Settings, http: bool = False, port: int | None = 3000, host: str = "0.0.0.0",
+                        clock=None, bank: Bank | None = None):
+    """The Slack bot, up and listening: yields (adapter, bot, scheduler); stops them all on exit."""
+    from .adapters.slack_adapter import SlackAdapter
+    from .scheduler import LiveScheduler
+
+    bot_token, other = settings.require("slack_bot_token", "slack_signing_secret" if http else "slack_app_token")
+    bank = bank or load_content(settings)
+    adapter = SlackAdapter(bot_token, app_token=None if http else other, signing_secret=other if http else None,
+                           api_url=settings.slack_api_url, admins=settings.slack_admins())
+    bot = scheduler = None
+    try:
+        await adapter.connect()
+        bot = await build(settings, adapter.chat, clock or SystemClock(), bank)
+        scheduler = LiveScheduler(bot)
+        await adapter.listen(http=http, port=port, host=host)  # a rejected app token stops us here
+        await scheduler.start()
+        adapter.deliver(scheduler.handle)
+        yield adapter, bot, scheduler
+    finally:
+        await adapter.close()
+        if scheduler:
+            scheduler.shutdown()
+        if bot:
+            await bot.store.close()
+
+
+async def run_slack(settings: Settings, http: bool, port: int | None) -> None:
+    async with slack_running(settings, http, port) as (adapter, _, _):
+        await adapter.stopped.wait()
+
+
+@asynccontextmanager
+async def discord_running(settings: Settings, clock=None, bank: Bank | None = None, **options):
+    """The Discord bot, logged in and connected: yields (client, bot, scheduler); closes them all on exit.
+    `client.serving` is the task that ends with the client, raising why (DiscordRefused: one line)."""
+    from . import health
+    from .adapters.discord import StudyClient
+    from .scheduler import LiveScheduler
+
+    token, = settings.require("discord_token")
+    bank = bank or load_content(settings)
+    client = StudyClient(message_content=settings.discord_message_content, guild_ids=settings.discord_guilds(),
+                         api_base=settings.discord_api_base, gateway_url=settings.discord_gateway_url, **options)
+    bot = await build(settings, client.chat, clock or SystemClock(), bank)
+    scheduler = LiveScheduler(bot)
+    client.attach(bot, scheduler)
+    client.serving = asyncio.create_task(client.serve(token))
+    up = asyncio.create_task(client.up.wait())
+    heartbeat, beating = health.heartbeat_path(settings.database), None
+    try:
+        await asyncio.wait({client.serving, up}, return_when=asyncio.FIRST_COMPLETED)
+        if client.serving.done():
+            client.serving.result()  # Discord refused us before we were up
+        beating = asyncio.create_task(health.beat(heartbeat, client.connected))
+        yield client, bot, scheduler
+    finally:
+        up.cancel()
+        if beating:
+            beating.cancel()
+            heartbeat.unlink(missing_ok=True)
+        await client.close()
+        await asyncio.gather(client.serving, return_exceptions=True)
+        scheduler.shutdown()
+        await bot.store.close()
+
+
+async def run_discord(settings: Settings) -> None:
+    """Until Discord closes on us or a signal comes (`docker stop` sends SIGTERM): then the queued events
+    finish and the database closes, instead of the process dying mid-write."""
+    loop, me = asyncio.get_running_loop(), asyncio.current_task()
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        with suppress(RuntimeError, NotImplementedError):  # only the main thread of a POSIX process has them
+            loop.add_signal_handler(stop, me.cancel)
+    try:
+        async with discord_running(settings) as (client, _, _):
+            await client.serving
+    except asyncio.CancelledError:
+        log.info("stopped")
+
+
+def health_command(settings: Settings) -> int:
+    """`studybot health`: 0 when a running adapter touched its heartbeat recently (container checks)."""
+    from . import health
+
+    problem = health.check(health.heartbeat_path(settings.database))
+    print(problem or "healthy", file=sys.stderr if problem else sys.stdout)
+    return 1 if problem else 0
+
+
 def content_command(args, settings: Settings) -> int:
     """`studybot content check|stats|export|import`: the bank's tooling for CI and organisers."""
     from .content_csv import export_csv, import_csv, write_csv
@@ -73,7 +166,9 @@ def content_command(args, settings: Settings) -> int:
         return 2
     folders = extra if args.standalone else [bundled_dir(), *extra]
     folders = list({f.resolve(): f for f in folders}.values())  # naming the bundled folder too loads it once
-    bank = load_bank(*folders, check_minimums=args.action == "check")  # stats shows what is short instead
+    if args.action == "check":
+        return check_command(folders)
+    bank = load_bank(*folders, check_minimums=False)  # stats shows what is short instead
     if args.action == "stats":
         print(format_stats(bank))
     elif args.action == "export":
@@ -82,8 +177,18 @@ def content_command(args, settings: Settings) -> int:
             print(f"Exported {count} questions to {args.out}", file=sys.stderr)
         else:
             write_csv(bank.questions.values(), sys.stdout)
-    else:
-        print(f"OK: {len(bank.questions)} questions in {len(bank.topics)} topics, no problems.")
+    return 0
+
+
+def check_command(folders: list[Path]) -> int:
+    """`content check`: every rule, plus warnings an author reviews but that do not fail CI."""
+    bank, problems, warnings = check_bank(*folders)
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    if problems:
+        raise ContentError(problems)
+    also = f" {len(warnings)} warning(s) to review, above." if warnings else ""
+    print(f"OK: {len(bank.questions)} questions in {len(bank.topics)} topics, no problems.{also}")
     return 0
 
 
@@ -94,6 +199,14 @@ def parser() -> argparse.ArgumentParser:
     console.add_argument("--database", type=Path, help="SQLite file (default: $STUDYBOT_DATABASE or studybot.db)")
     console.add_argument("--start", type=datetime.fromisoformat,
                          help="the console clock's starting instant, ISO 8601 (default: now); for scripts")
+    sub.add_parser("discord", help="run the bot on Discord (DISCORD_TOKEN; see the README's Discord section)")
+    sub.add_parser("health", help="exit 0 if the running bot is connected (its heartbeat is under 2 minutes old)")
+    slack = sub.add_parser("slack", help="run the bot in a Slack workspace (Socket Mode; see slack-manifest.yml)")
+    slack.add_argument("--http", action="store_true",
+                       help="serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode")
+    slack.add_argument("--port", type=int,
+                       help="with --http, the Events API port (default 3000); in Socket Mode, a port for the health "
+                            "check only (default: none)")
     content = sub.add_parser("content", help="check, summarise, export or import the question bank (docs/content.md)")
     actions = content.add_subparsers(dest="action", required=True)
     for action, text in (("check", "validate the bank; exit 1 listing every problem"),
@@ -122,6 +235,20 @@ def main(argv: list[str] | None = None) -> int:
         command = args.command or "console"
         if command == "content":
             return content_command(args, settings)
+        if command == "health":
+            return health_command(settings)
+        if command == "discord":
+            from .adapters.discord import DiscordRefused
+            try:
+                asyncio.run(run_discord(settings))
+            except DiscordRefused as exc:
+                print(exc, file=sys.stderr)
+                return 2
+            return 0
+        if command == "slack":
+            port = args.port if args.port is not None else 3000 if args.http else None
+            asyncio.run(run_slack(settings, args.http, port))
+            return 0
         if command == "console":
             if getattr(args, "database", None):
                 settings = settings.model_copy(update={"database": args.database})

@@ -126,16 +126,23 @@ def number(text: str) -> tuple[Fraction, str] | None:
         if part is not None and 0 < part < 1 and value.denominator == 1:
             value, i = value + part, k  # "three and a half", "3 1/2"
     rest = [w for w in words[i:] if w not in ARTICLES]
-    if not all(w.isalpha() and w not in _NUMBER_WORDS for w in rest):  # "4 or 5", "1/e", "2 x 3"
-        return None
+    if not all(w.isalpha() and w not in _NUMBER_WORDS for w in rest) or rest[:1] and rest[0] in _OPERATORS:
+        return None  # "4 or 5", "1/e", "2 x 3", "1 over e": an expression, not a number with its noun
     return sign * value, " ".join(rest)
 
 
 # ------------------------------------------------------------------ comparing
 
+_OPERATORS = {"over", "times", "plus", "minus", "divided", "by", "per", "x", "or", "to", "and", "squared", "cubed",
+              "root", "power", "e", "pi", "log", "ln", "exp", "sqrt"}
+_ORDINALS = {"first", "second", "third", "fourth", "fifth", "1st", "2nd", "3rd"}
+
+
 def _key_tokens(words: list[str]) -> list[str]:
-    """The words a typo may not touch: anything with a digit, and roman numerals."""
-    return sorted(w for w in words if any(c.isdigit() for c in w) or _ROMAN.fullmatch(w))
+    """The words a typo may not touch: anything with a digit, roman numerals, number words and
+    ordinals ("type one error" is not "type two error", however close the letters)."""
+    return sorted(w for w in words if any(c.isdigit() for c in w) or _ROMAN.fullmatch(w)
+                  or w in _NUMBER_WORDS or w in _ORDINALS)
 
 
 def _negated(typed: list[str], accepted: list[str]) -> bool:

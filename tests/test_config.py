@@ -27,7 +27,7 @@ def test_missing_tokens_name_each_variable(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError) as err:
         load_settings().require("slack_bot_token", "slack_app_token")
-    assert str(err.value) == ("Missing settings: STUDYBOT_SLACK_BOT_TOKEN, STUDYBOT_SLACK_APP_TOKEN "
+    assert str(err.value) == ("Missing settings: SLACK_BOT_TOKEN, SLACK_APP_TOKEN "
                               "(set in the environment or in .env; see .env.example).")
 
 

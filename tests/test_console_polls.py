@@ -208,7 +208,7 @@ async def test_a_tie(session):
     ('/poll question:"Which topic?" options:"Trees | ' + "x" * 76 + '"',
      "Option 2 is 76 characters long; an option can have at most 75."),
     ('/poll question:"Which topic?" options:"Trees | SVMs" duration:0m',
-     "`duration:` `0m` is zero: a duration must be longer than that."),
+     "`duration:` `0m` is zero: a duration must be at least one second."),
     ('/poll question:"Which topic?" options:"Trees | SVMs" duration:31d',
      "`duration:` can be at most 30d; you gave 31d."),
     ("/poll close", 'There is no open poll in this channel. Start one with `/poll question:"…" options:"A | B"`.'),

@@ -42,20 +42,25 @@ class BadValue(ValueError):
     """A user-supplied value that cannot be understood; the message says what is valid."""
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.I)
+_DURATION = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,6})?)\s*(d|h|m|s)", re.I)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+MAX_DURATION = timedelta(days=3660)  # ten years: past any feature's own limit, far below timedelta's
 
 
 def parse_duration(text: str) -> timedelta:
-    """'30m', '2h', '1d12h', '90s' -> timedelta (always positive)."""
+    """'30m', '2h', '1d12h', '90s' -> timedelta in whole seconds (always positive, at most ten years)."""
     raw = text.strip().lower().replace(" ", "")
     if raw.startswith("-"):
         raise BadValue(f"`{text}` is negative: a duration counts forward, like 30m, 2h or 1d.")
     if not raw or _DURATION.sub("", raw):
         raise BadValue(f"`{text}` is not a duration: use a number and a unit, like 30m, 2h, 1d or 1d12h.")
-    seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(raw))
+    seconds = round(sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(raw)))
     if seconds <= 0:
-        raise BadValue(f"`{text}` is zero: a duration must be longer than that.")
+        raise BadValue(f"`{text}` is zero: a duration must be at least one second." if raw[0] == "0" and
+                       not any(c in "123456789" for c in raw) else
+                       f"`{text}` is under a second: a duration must be at least 1s.")
+    if seconds > MAX_DURATION.total_seconds():
+        raise BadValue(f"`{text}` is too long: a duration can be at most {MAX_DURATION.days}d.")
     return timedelta(seconds=seconds)
 
 

@@ -77,7 +77,7 @@ class Practice:
         due = [q for q, when in cards if when <= now and self._practicable(q, topics)]
         seen = {q for q, _ in cards}
         new = sorted(q.id for q in bank.select(topics, ("choice",)) if q.id not in seen)
-        random.shuffle(new)
+        random.Random(ctx.event.id).shuffle(new)  # the same session if the command is delivered again
         items = ([(q, True) for q in due] + [(q, False) for q in new])[:inv.options.get("count", 5)]
         if not items:
             upcoming = min((when for q, when in cards if self._practicable(q, topics)), default=None)

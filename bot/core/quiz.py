@@ -59,7 +59,8 @@ class Quiz:
         if await store.running_quiz(ctx.group.id, ctx.channel.channel):
             raise UserError("A quiz is already running in this channel. Its starter or an admin can end it "
                             "with `/quiz stop`.")
-        chosen = random.sample(pool, min(o.get("count", 5), len(pool)))
+        # seeded by the invocation: a re-delivered /quiz after a crash picks the same questions
+        chosen = random.Random(ctx.event.id).sample(pool, min(o.get("count", 5), len(pool)))
         seconds, now = o.get("seconds", 30), self.bot.clock.now()
         quiz_id = await store.create_quiz(ctx.group.id, ctx.channel.channel, ctx.member.id, chosen, seconds, now)
         if quiz_id is None:  # another /quiz won the race

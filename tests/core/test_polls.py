@@ -54,7 +54,7 @@ def test_spec_accepts_the_limits():
 
 
 def test_zero_duration_and_bad_multi_are_refused_by_the_command_parser():
-    with pytest.raises(UserError, match=re.escape("`duration:` `0h` is zero: a duration must be longer than that.")):
+    with pytest.raises(UserError, match=re.escape("`duration:` `0h` is zero: a duration must be at least one second.")):
         parse("poll", 'question:"Q?" options:"A | B" duration:0h')
     with pytest.raises(UserError, match=re.escape("`multi:` `maybe` is not yes or no.")):
         parse("poll", 'question:"Q?" options:"A | B" multi:maybe')
