@@ -75,6 +75,7 @@ class FakeChat:
 
     async def unreact(self, message, emoji, member_id):
         self.unreacted.append((message.id, emoji, member_id))
+        self.platform_reactions.get(message.id, {}).get(emoji, set()).discard(member_id)
 
     async def reactions(self, message):
         return {e: set(who) for e, who in self.platform_reactions.get(message.id, {}).items() if who}

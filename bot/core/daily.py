@@ -257,7 +257,8 @@ class Daily:
         footer = (f"Closed {when(row.closes_at, zone)}: the answer is in the thread." if closed
                   else f"{how} Closes {when(row.closes_at, zone)}.")
         return Post(title=f"Question of the day #{row.number}" + (" (closed)" if closed else ""), body=body,
-                    fields=(("Topic", topic), ("Difficulty", question.difficulty)), footer=footer)
+                    fields=(("Topic", topic), ("Difficulty", question.difficulty)), footer=footer,
+                    closes_at=None if closed else row.closes_at)
 
     # ---- closing -----------------------------------------------------------------------------
 

@@ -154,7 +154,7 @@ class Polls:
         how = ("React with every number you agree with; each counts once." if s.multi
                else "React with a number to vote; your latest reaction is your vote.")
         post = Post(title=f"Poll #{poll.number}", body="\n".join(lines), fields=(("Asked by", quiet(ctx.member.name)),),
-                    footer=f"{how} Closes {when(closes_at, zone)}.")
+                    footer=f"{how} Closes {when(closes_at, zone)}.", closes_at=closes_at)
         key = f"poll:{poll.id}"
         await self.bot.outbox.send(key, ctx.channel, post, record=f"poll-message:{poll.id}")
         for i, keycap in enumerate(KEYCAPS[:len(s.options)]):
