@@ -55,9 +55,11 @@ async def run_console(settings: Settings, start: datetime | None, stdin=sys.stdi
 
 
 @asynccontextmanager
-async def slack_running(settings: Settings, http: bool = False, port: int | None = 3000, host: str = "0.0.0.0",
+async def slack_running(settings: Settings, http: bool = False, port: int = 3000, host: str = "0.0.0.0",
                         clock=None, bank: Bank | None = None):
-    """The Slack bot, up and listening: yields (adapter, bot, scheduler); stops them all on exit."""
+    """The Slack bot, up and listening: yields (adapter, bot, scheduler); stops them all on exit. While
+    events can arrive it touches the heartbeat that `studybot health` checks."""
+    from . import health
     from .adapters.slack_adapter import SlackAdapter
     from .scheduler import LiveScheduler
 
@@ -65,7 +67,8 @@ async def slack_running(settings: Settings, http: bool = False, port: int | None
     bank = bank or load_content(settings)
     adapter = SlackAdapter(bot_token, app_token=None if http else other, signing_secret=other if http else None,
                            api_url=settings.slack_api_url, admins=settings.slack_admins())
-    bot = scheduler = None
+    bot = scheduler = beating = None
+    heartbeat = health.heartbeat_path(settings.database)
     try:
         await adapter.connect()
         bot = await build(settings, adapter.chat, clock or SystemClock(), bank)
@@ -73,8 +76,12 @@ async def slack_running(settings: Settings, http: bool = False, port: int | None
         await adapter.listen(http=http, port=port, host=host)  # a rejected app token stops us here
         await scheduler.start()
         adapter.deliver(scheduler.handle)
+        beating = asyncio.create_task(health.beat(heartbeat, adapter.connected))
         yield adapter, bot, scheduler
     finally:
+        if beating:
+            beating.cancel()
+            heartbeat.unlink(missing_ok=True)
         await adapter.close()
         if scheduler:
             scheduler.shutdown()
@@ -82,9 +89,22 @@ async def slack_running(settings: Settings, http: bool = False, port: int | None
             await bot.store.close()
 
 
-async def run_slack(settings: Settings, http: bool, port: int | None) -> None:
-    async with slack_running(settings, http, port) as (adapter, _, _):
-        await adapter.stopped.wait()
+def cancel_on_signals() -> None:
+    """SIGTERM (`docker stop`) and SIGINT cancel the running task, so that it can close cleanly."""
+    loop, me = asyncio.get_running_loop(), asyncio.current_task()
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        with suppress(RuntimeError, NotImplementedError):  # only the main thread of a POSIX process has them
+            loop.add_signal_handler(stop, me.cancel)
+
+
+async def run_slack(settings: Settings, http: bool, port: int) -> None:
+    """Until a signal comes: then the queued events finish and the database closes."""
+    cancel_on_signals()
+    try:
+        async with slack_running(settings, http, port) as (adapter, _, _):
+            await adapter.stopped.wait()
+    except asyncio.CancelledError:
+        log.info("stopped")
 
 
 @asynccontextmanager
@@ -125,10 +145,7 @@ async def discord_running(settings: Settings, clock=None, bank: Bank | None = No
 async def run_discord(settings: Settings) -> None:
     """Until Discord closes on us or a signal comes (`docker stop` sends SIGTERM): then the queued events
     finish and the database closes, instead of the process dying mid-write."""
-    loop, me = asyncio.get_running_loop(), asyncio.current_task()
-    for stop in (signal.SIGTERM, signal.SIGINT):
-        with suppress(RuntimeError, NotImplementedError):  # only the main thread of a POSIX process has them
-            loop.add_signal_handler(stop, me.cancel)
+    cancel_on_signals()
     try:
         async with discord_running(settings) as (client, _, _):
             await client.serving
@@ -204,9 +221,7 @@ def parser() -> argparse.ArgumentParser:
     slack = sub.add_parser("slack", help="run the bot in a Slack workspace (Socket Mode; see slack-manifest.yml)")
     slack.add_argument("--http", action="store_true",
                        help="serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode")
-    slack.add_argument("--port", type=int,
-                       help="with --http, the Events API port (default 3000); in Socket Mode, a port for the health "
-                            "check only (default: none)")
+    slack.add_argument("--port", type=int, default=3000, help="the HTTP port with --http (default 3000)")
     content = sub.add_parser("content", help="check, summarise, export or import the question bank (docs/content.md)")
     actions = content.add_subparsers(dest="action", required=True)
     for action, text in (("check", "validate the bank; exit 1 listing every problem"),
@@ -246,8 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             return 0
         if command == "slack":
-            port = args.port if args.port is not None else 3000 if args.http else None
-            asyncio.run(run_slack(settings, args.http, port))
+            asyncio.run(run_slack(settings, args.http, args.port))
             return 0
         if command == "console":
             if getattr(args, "database", None):

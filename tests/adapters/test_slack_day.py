@@ -22,7 +22,8 @@ async def test_a_whole_day(tmp_path, clock, transport):
         question = w.fake.posts()[-1]
         assert header(question) == "Question of the day #1"
         root = question.ts
-        assert any(b["type"] == "context" for b in question.params["blocks"])
+        context = question.params["blocks"][-1]
+        assert context["type"] == "context" and "<!date^1795244400^" in context["elements"][-1]["text"]  # 07:00 UTC
 
         alice = await w.say(ALICE, "Bias is error from wrong assumptions; variance is sensitivity to the sample.", root)
         bob = await w.say(BOB, "High bias underfits and high variance overfits the training data.", root)
@@ -40,6 +41,8 @@ async def test_a_whole_day(tmp_path, clock, transport):
         await w.advance(timedelta(hours=23))
         reveal = w.fake.posts(thread=root)
         assert [header(c) for c in reveal] == ["Question #1 is closed"]
+        assert [header(c) for c in w.fake.called("chat.update") if c.params["ts"] == root] == [
+            "Question of the day #1 (closed)"]  # the question shows it closed
         text = reveal[0].dump()
         assert "*Answered*\\n3" in text
         assert "*Carol* (2 👍): Bias falls and variance rises as capacity grows." in text

@@ -2,6 +2,7 @@
 workspace, end to end through the unmodified slack-bolt app and the fake Slack."""
 import asyncio
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -138,8 +139,9 @@ async def test_member_text_is_posted_escaped(tmp_path, clock):
         await w.command(ALICE, '/poll question:"<!channel> read this @here" options:"<@U123> | <!everyone> | a & b"')
         poll = w.fake.posts()[-1].params
         sent = json.dumps(poll)
-        for ping in ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<!"):
+        for ping in ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<@"):
             assert ping not in sent
+        assert set(re.findall(r"<!(\w+)", sent)) <= {"date"}  # the closing time is the only <!…> we send
         assert "&lt;" in texts(poll) and "a &amp; b" in texts(poll)
         assert all(b["text"]["verbatim"] for b in poll["blocks"] if b["type"] == "section" and "text" in b)
         assert poll["link_names"] is False

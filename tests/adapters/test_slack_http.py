@@ -1,8 +1,11 @@
 """`studybot slack --http`: the Events API with Slack's request signatures checked before any listener."""
+import asyncio
 import json
 import time
 
 import aiohttp
+
+from bot import health
 
 from .fake_slack import SIGNING_SECRET, sign
 from .slack_world import ALICE, slack_world
@@ -39,14 +42,15 @@ async def test_the_request_url_check_and_the_health_check(tmp_path, clock):
                 assert response.status == 200
 
 
-async def test_socket_mode_serves_only_a_health_check(tmp_path, clock):
-    async with slack_world(tmp_path, clock, "socket") as w:
-        base = f"http://127.0.0.1:{w.adapter.port}"
-        async with aiohttp.ClientSession() as session:
-            async with session.get(base + "/healthz") as response:
-                assert response.status == 200
-            async with session.post(base + "/slack/events", data=b"{}") as response:
-                assert response.status in (404, 405)
-            await w.adapter.socket.client.current_session.close()
-            async with session.get(base + "/healthz") as response:
-                assert response.status == 503
+async def test_the_heartbeat_follows_the_connection(tmp_path, clock):
+    for transport in ("socket", "http"):
+        folder = tmp_path / transport
+        folder.mkdir()
+        async with slack_world(folder, clock, transport) as w:
+            await w.adapter.settled()
+            await asyncio.sleep(0)  # the heartbeat task's first touch
+            assert health.check(health.heartbeat_path(folder / "studybot.db")) is None
+            if transport == "socket":
+                await w.adapter.socket.client.current_session.close()
+                assert not w.adapter.connected()
+        assert not health.heartbeat_path(folder / "studybot.db").exists()
