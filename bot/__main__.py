@@ -14,7 +14,7 @@ from .config import ConfigError, Settings, load_settings
 from .content import Bank, ContentError, bundled_dir, check_bank, format_stats, load_bank
 from .core.app import StudyBot
 from .core.clock import UTC, ManualClock, SystemClock
-from .store import Store
+from .store import Store, StoreError
 
 log = logging.getLogger("studybot")
 
@@ -267,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             if getattr(args, "database", None):
                 settings = settings.model_copy(update={"database": args.database})
             start = getattr(args, "start", None)
-            if start and start.tzinfo is None:
-                start = start.replace(tzinfo=UTC)
+            if start:  # any offset is fine; the console's clock, like the store, runs in UTC
+                start = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC)
             if not sys.stdin.isatty():
                 logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
             asyncio.run(run_console(settings, start))
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

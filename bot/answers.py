@@ -15,6 +15,7 @@ cut-off is not part of its name: "MRR@10" and "mrr @ k" are "MRR" (two different
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from fractions import Fraction
 from typing import Iterable
@@ -37,14 +38,17 @@ _UNITS = {w: n for n, w in enumerate(
     "seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10 ** 6}
-_PARTS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4,
-          "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10}
+_PARTS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_PARTS |= {w + s: n for n, w in enumerate("fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 4)
+           for s in ("", "s")}
+_PARTS |= {"hundredth": 100, "hundredths": 100, "thousandth": 1000, "thousandths": 1000}
 _NUMBER_WORDS = {*_UNITS, *_TENS, *_SCALES, *_PARTS}
 _THOUSANDS = re.compile(r"\b[1-9]\d{0,2}(?:,\d{3})+\b(?!,\d)")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?/\d+(?:\.\d+)?|[\w.]+|[^\w\s]")  # "7/2" stays one word; "1/e" is three
 _NUMERAL = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(?:/(\d+(?:\.\d+)?))?")
 
 
+@lru_cache(maxsize=4096)  # pure, and the bank's accept lists are matched over and over
 def normalise(text: str) -> str:
     """Casefold, unify Unicode forms, drop apostrophes ("Little's" = "Littles"), turn other
     punctuation into spaces ("/" too, so "1/e" and "1 / e" agree but "1e" stays different),
@@ -67,7 +71,8 @@ def _words(text: str) -> list[str]:
     text = _THOUSANDS.sub(lambda m: m[0].replace(",", ""), text)  # "1,000" is a thousand, "3,5" is 3.5
     text = _DECIMAL.sub(".", text).replace("%", " percent ")
     text = re.sub(r"(?<=\d)\s*/\s*(?=\d)", "/", text)
-    text = re.sub(r"^\s*([-−]|minus\b|negative\b)\s*", " minus ", text).replace("-", " ").replace("_", " ")
+    text = re.sub(r"^\s*([-−]|minus\b|negative\b)\s*", " minus ", text)
+    text = re.sub(r"\s[-−]\s", " minus ", text).replace("-", " ").replace("_", " ")  # "1 - p" is a subtraction
     return [w.rstrip(".") for w in _TOKEN.findall(text) if w.rstrip(".")]
 
 
@@ -105,6 +110,7 @@ def _amount(words: list[str], i: int) -> tuple[Fraction | None, int]:
     return value, i
 
 
+@lru_cache(maxsize=4096)
 def number(text: str) -> tuple[Fraction, str] | None:
     """The value of an answer that is a number, and the words after it ("4 columns" -> (4, "columns")).
 
@@ -179,16 +185,24 @@ def same_answer(typed: str, accepted: str) -> bool:
     if mine and theirs:
         if mine[0] != theirs[0]:
             return False  # a different number is never a typo
-        if not mine[1] or not theirs[1] or close_enough(normalise(mine[1]), normalise(theirs[1])):
-            return True  # "4" and "4 columns": the unit or noun is optional
+        if not theirs[1] or not mine[1] and " " not in theirs[1] or \
+                mine[1] and close_enough(normalise(mine[1]), normalise(theirs[1])):
+            return True  # "4" and "4 columns": one unit or noun is optional; a longer name is not ("4-bit NormalFloat")
     typed, accepted = normalise(typed), normalise(accepted)
     return bool(typed) and close_enough(typed, accepted)
 
 
 def matches(typed: str, accept: Iterable[str]) -> bool:
-    """Does a typed answer match any accepted answer?"""
+    """Does a typed answer match any accepted answer? A number's noun must be one the question uses
+    for that number, when it names any: "4 dollars" is not "4 columns"."""
     if len(typed) > MAX_TYPED:
         return False
+    accept = list(accept)
+    mine = number(typed)
+    if mine and mine[1]:
+        nouns = [n[1] for n in map(number, accept) if n and n[0] == mine[0] and n[1]]
+        if nouns and not any(close_enough(normalise(mine[1]), normalise(noun)) for noun in nouns):
+            return False
     return any(same_answer(typed, a) for a in accept)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,7 +31,7 @@ class Settings(BaseSettings):
     database: Path = Path("studybot.db")
     content_dirs: str = ""  # extra content folders, comma-separated, loaded after the bundled bank
     grace: timedelta = timedelta(hours=6)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     discord_token: SecretStr | None = _platform("DISCORD_TOKEN")
     discord_guild_ids: str = _platform("DISCORD_GUILD_IDS", "")  # comma-separated: sync commands there at once
     discord_api_base: str = _platform("DISCORD_API_BASE", "")  # a Discord-compatible REST base (a proxy, a test server)
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
 
     def discord_guilds(self) -> list[int]:
         return [int(p) for p in self.discord_guild_ids.split(",") if p.strip()]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value):
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("grace", mode="before")
     @classmethod

@@ -8,20 +8,23 @@ so a script on stdin can refer to it (`/react 7 A`).
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, TextIO
 
 from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
                          MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
-from ..core.clock import BadValue, ManualClock, parse_duration
+from ..core.clock import UTC, BadValue, ManualClock, parse_duration
 from ..core.polls import KEYCAPS
 
 log = logging.getLogger(__name__)
 
 BOT = "studybot"
+MAX_ADVANCE = timedelta(days=366)  # a year of due work at a time keeps /advance interactive
 CHANNEL = ChannelRef("console", "local", "study")
 ALIASES = {"+1": "👍", ":+1:": "👍", "up": "👍", "thumbsup": "👍", ":thumbsup:": "👍", "check": "✅"}
 ALIASES |= {c: chr(0x1F1E6 + i) for i, c in enumerate("abcdef")}
@@ -58,11 +61,16 @@ class Message:
         return MessageRef(CHANNEL, str(self.number), str(self.thread) if self.thread else None)
 
 
+class OutputClosed(BaseException):
+    """Nobody reads the console any more: not an Exception, so no handler on the way swallows it."""
+
+
 class Printer:
     """Plain text off a terminal; bold and dim colours on one."""
 
     def __init__(self, out: TextIO, colour: bool):
         self.out, self.colour = out, colour
+        self.closed = False
 
     def style(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.colour else text
@@ -72,13 +80,21 @@ class Printer:
         return re.sub(r"\*\*(.+?)\*\*", lambda m: self.style(m[1], "1"), text)
 
     def line(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        if self.closed:
+            return
+        try:
+            print(text, file=self.out, flush=True)
+        except BrokenPipeError:  # `studybot console < script | head -2`: the reader left, so leave quietly
+            self.closed = True
+            if self.out is sys.stdout:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
+            raise OutputClosed from None
 
     def message(self, m: Message, when: datetime, names: dict[str, str]) -> None:
         who = BOT if m.author == BOT else names.get(m.author, m.author)
         where = f" in thread #{m.thread}" if m.thread else ""
         private = " (only you can see this)" if m.private_to else ""
-        head = f"#{m.number} {who}{where}{private} · {when:%a %d %b %H:%M} UTC"
+        head = f"#{m.number} {who}{where}{private} · {when.astimezone(UTC):%a %d %b %H:%M} UTC"
         self.line(self.style(head, "36" if m.author == BOT else "33"))
         for text_line in self.markdown(m.text).splitlines() or [""]:
             self.line(f"  {text_line}")
@@ -220,9 +236,16 @@ class Console:
         clock.set(target)
         if self.bot is not None:
             await self.bot.run_due(target)
-        self.say.line(self.say.style(f"— it is now {target:%a %d %b %Y %H:%M} UTC", "2"))
+        self.say.line(self.say.style(f"— it is now {target.astimezone(UTC):%a %d %b %Y %H:%M} UTC", "2"))
 
     async def run(self, lines, interactive: bool) -> None:
+        try:
+            await self.session(lines, interactive)
+        except OutputClosed:
+            pass  # the reader left: stop quietly, but still close the database cleanly
+        await self.down()
+
+    async def session(self, lines, interactive: bool) -> None:
         await self.up()
         while True:
             if interactive:
@@ -241,7 +264,6 @@ class Console:
             except Exception:  # a console bug must not end the session or show a traceback
                 log.exception("console line failed: %s", line)
                 self.say.line("  ⚠️ That went wrong on my side; the details are in the log. Nothing else changed.")
-        await self.down()
 
     async def line(self, line: str) -> None:
         text = line.strip()
@@ -286,6 +308,9 @@ class Console:
         self.say.line(self.say.style(f"— you are now {self.me.name}{' (admin)' if self.me.is_admin else ''}", "2"))
 
     async def cmd_advance(self, rest: str) -> None:
+        if parse_duration(rest or "1d") > MAX_ADVANCE:
+            raise BadValue(f"/advance moves the clock at most {MAX_ADVANCE.days}d at a time; "
+                           "repeat it to go further.")
         await self.advance(rest or "1d")
 
     async def cmd_react(self, rest: str, added: bool = True) -> None:
@@ -306,6 +331,8 @@ class Console:
 
     async def cmd_click(self, rest: str) -> None:
         number, _, label = rest.partition(" ")
+        if not number:
+            raise BadValue("Which message? Usage: /click <msg> <button>, e.g. /click 7 2")
         m = self.platform.get(number)
         buttons = m.post.buttons if m.post else ()
         if m.private_to and m.private_to != self.me.id:
@@ -327,6 +354,8 @@ class Console:
         await self.deliver(MessageEdited(m.ref(), self.me, text))
 
     async def cmd_delete(self, rest: str) -> None:
+        if not rest.strip():
+            raise BadValue("Which message? Usage: /delete <msg>, e.g. /delete 7")
         m = self._own(rest.strip())
         m.deleted = True
         self.say.line(self.say.style(f"  (#{m.number} deleted)", "2"))

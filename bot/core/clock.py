@@ -81,17 +81,34 @@ def parse_time(text: str) -> time:
     return time(int(m[1]), int(m[2]))
 
 
+_ZONES = {name.casefold(): name for name in available_timezones()}
+# Abbreviations people type, and the zone that keeps their local time all year.
+_ABBREVIATIONS = {"pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "cst": "America/Chicago",
+                  "cdt": "America/Chicago", "edt": "America/New_York", "mdt": "America/Denver",
+                  "ist": "Asia/Kolkata", "bst": "Europe/London", "cest": "Europe/Berlin", "jst": "Asia/Tokyo",
+                  "aest": "Australia/Sydney", "est": "America/New_York", "mst": "America/Denver",
+                  "hst": "Pacific/Honolulu"}
+NO_SUMMER_TIME = {"EST", "MST", "HST"}  # real tzdata zones, but fixed offsets: a US group means the city
+
+
 def parse_zone(text: str) -> ZoneInfo:
-    name = text.strip()
-    if name in available_timezones():
+    """An IANA zone in any capitalisation ("utc", "europe/berlin"); abbreviations get a suggestion."""
+    name = _ZONES.get(text.strip().casefold())
+    if name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    raise BadValue(
-        f"`{text}` is not a time zone I know: use an IANA name such as Europe/Berlin, "
-        "America/New_York, Asia/Kolkata or UTC."
-    )
+    hint = _ABBREVIATIONS.get(text.strip().casefold())
+    raise BadValue(f"`{text}` is not a time zone I know: " + (f"try {hint}, or " if hint else "") +
+                   "use an IANA name such as Europe/Berlin, America/New_York, Asia/Kolkata or UTC.")
+
+
+def summer_time_note(zone: ZoneInfo) -> str | None:
+    """A word for zones that never change their clocks though their region does (EST is not New York)."""
+    if zone.key in NO_SUMMER_TIME:
+        return f"{zone.key} never follows summer time; for local time all year use {_ABBREVIATIONS[zone.key.lower()]}."
+    return None
 
 
 def parse_days(text: str) -> frozenset[int]:

@@ -86,6 +86,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Option("days", "daily, weekdays, mon-fri or mon,wed,fri (default daily)", parse_days),
         Option("topics", "comma-separated topic ids (default: all; see /topics)", _words, suggest="topics"),
         Option("close", f"how long answers stay open: {DURATION_HELP} (default 23h)", parse_duration),
+        Option("minimum", "characters of real text a reply needs to count as an answer, 0 to 500 (default 15)",
+               _int_between(0, 500), minimum=0, maximum=500),
     ), admin=True),
     Command("qotd status", "Show this channel's schedule and when the next question comes."),
     Command("qotd now", "Post today's question right away.", admin=True),
@@ -141,6 +143,8 @@ def tokenize(text: str) -> tuple[list[str], dict[str, str]]:
             if key in options:
                 raise UserError(f"`{key}:` is given twice.")
             options[key] = next(v for v in (m[2], m[3], m[4]) if v is not None)
+        elif m[7] and re.fullmatch(r"\w+:", m[7]):  # "days:" with nothing after it: an empty value
+            options[m[7][:-1].lower()] = ""
         else:
             words.append(next(v for v in (m[5], m[6], m[7]) if v is not None))
     return words, options
@@ -177,6 +181,8 @@ def parse(name: str, text: str, is_admin: bool = True) -> Invocation:
             if option.required:
                 raise UserError(f"`/{command.name}` needs `{option.name}:` ({option.help}). Usage: `{command.usage()}`")
             continue
+        if not raw[option.name].strip() and option.parse is not str:  # free text says its own rule
+            raise UserError(f"`{option.name}:` is empty: give it a value ({option.help}).")
         try:
             options[option.name] = option.parse(raw[option.name])
         except BadValue as exc:

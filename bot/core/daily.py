@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..store import PostRow, Schedule
 from .chat import ChannelRef, MessageRef, Post, Reply, ThreadRef, quiet
 from .clock import (DAY_NAMES, format_days, format_duration, latest_occurrence, local_date, next_occurrence,
-                    occurrences, parse_days, parse_time)
+                    occurrences, parse_days, parse_time, summer_time_note)
 from .commands import UserError
 from .mirror import mirror_changes
 
@@ -95,7 +95,9 @@ class Daily:
                                              ",".join(DAY_NAMES[d] for d in sorted(days)), topics,
                                              int(close.total_seconds()), self.bot.clock.now(), o.get("minimum"))
         title = "Question of the day is set up ✅" + (" — still paused" if schedule.paused else "")
-        await ctx.reply(await self.status_post(schedule, title))
+        post = await self.status_post(schedule, title)
+        note = summer_time_note(ZoneInfo(schedule.tz))
+        await ctx.reply(replace(post, footer=note) if note else post)
 
     async def status(self, ctx: Ctx, inv: Invocation) -> None:
         await ctx.reply(await self.status_post(await self._schedule(ctx), "Question of the day"))

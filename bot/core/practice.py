@@ -72,6 +72,11 @@ class Practice:
         unknown = [t for t in topics if t not in bank.topics]
         if unknown:
             raise UserError(f"Unknown topic `{quiet(unknown[0])}`. Topics: {', '.join(bank.topics)}.")
+        kinds = sorted({q.kind for q in bank.select(topics)})
+        if topics and kinds and "choice" not in kinds:
+            having = sorted({q.topic for q in bank.select((), ("choice",))})
+            raise UserError(f"{', '.join(topics)} has only {' and '.join(kinds)} questions; practice asks choice "
+                            f"questions. Topics you can practise: {', '.join(having)}.")
         now = self.bot.clock.now()
         cards = await self.bot.store.cards_of(ctx.group.id, ctx.member.id)
         due = [q for q, when in cards if when <= now and self._practicable(q, topics)]

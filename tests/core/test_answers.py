@@ -85,3 +85,18 @@ def test_every_accept_matches_and_every_reject_is_refused(question):
     assert len(reject) >= 2, f"{question['id']} names {len(reject)} wrong answer(s) to reject; it needs at least 2"
     assert [a for a in accept if not matches(a, accept)] == []
     assert [(r, matching(r, accept)) for r in reject if matching(r, accept)] == []
+
+
+@pytest.mark.parametrize("typed, accept, expected", [
+    ("type one error", ["type two error"], False),  # number words are not typos
+    ("first order", ["second order"], False),
+    ("1", ["1 - precision"], False),  # a subtraction, not "1 precision"
+    ("1", ["1 over e"], False),
+    ("1", ["one twelfth"], False),
+    ("4 dollars", ["4", "4 columns"], False),  # the question's own noun for that number
+    ("4 columns", ["4", "4 columns"], True),
+    ("4", ["4-bit NormalFloat"], False),  # a name that starts with a number is not a quantity
+    ("4", ["4 columns"], True),
+])
+def test_numbers_keep_their_meaning(typed, accept, expected):
+    assert matches(typed, accept) is expected
