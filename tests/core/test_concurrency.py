@@ -94,3 +94,19 @@ async def test_a_close_that_is_also_the_next_post_happens_once(make_bot, chat, c
     titles = [s.post.title for s in chat.sent if s.kind in ("send", "reply")]
     assert titles.count("Question #1 is closed") == 1 and titles.count("Question #1 closed") == 1
     assert titles.count("Question of the day #2") == 1
+
+
+async def test_what_happens_while_the_bot_is_down_counts_once_it_is_back(make_bot, chat, clock):
+    """Issue 7.5: thread replies and reactions made while the bot was down used to be lost."""
+    bot = await make_bot()
+    thread = await a_day(bot, chat, clock)
+    await bot.store.close()
+    ann, ben = member("ann"), member("ben")
+    answer = reply(ann, thread, "an answer written while the bot was down", "down1")
+    for event in (answer, react(ben, answer.message, "👍")):
+        chat.apply(event, clock.now())  # the platform has them; the bot hears nothing
+    bot = await make_bot()
+    await bot.start()
+    assert [a.message_id for a in await bot.store.answers(1)] == ["down1"] and ("down1", "✅") in chat.reacted
+    await advance(bot, clock, timedelta(hours=3))
+    assert ("u-ann", 2, "qotd-upvotes") in [(u, p, r) for u, p, r, _ in await bot.store.ledger(1)]
