@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from bot.content import ChoiceQuestion, ContentError, _tail, bundled_dir, check_bank, load_bank, parse_questions
+from bot.content import ContentError, _tail, bundled_dir, check_bank, load_bank, parse_questions
 from bot.content_csv import COLUMNS, export_csv, import_csv, join_items, split_items
 
 BUNDLED = bundled_dir()

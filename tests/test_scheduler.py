@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.core.clock import DAY_NAMES, UTC, ManualClock, at_local, next_occurrence, parse_days, parse_zone
 from bot.scheduler import LiveScheduler
 
-from .fakes import CHANNEL, command, member, react
+from .fakes import command, member, react
 
 
 def cron(at: str, tz: str, days: str) -> CronTrigger:

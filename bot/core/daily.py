@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+from functools import partial
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from .chat import ChannelRef, MessageRef, Post, Reply, ThreadRef, quiet
 from .clock import (DAY_NAMES, format_days, format_duration, latest_occurrence, local_date, next_occurrence,
                     occurrences, parse_days, parse_time, summer_time_note)
 from .commands import UserError
-from .mirror import mirror_changes
+from .mirror import mirror
 
 if TYPE_CHECKING:
     from .app import Ctx, StudyBot
@@ -292,13 +293,8 @@ class Daily:
         question = self.bot.bank.questions[row.question_id]
         schedule = await store.schedule(row.schedule_id)
         if question.kind == "choice":
-            there = {(member, LETTERS.index(emoji)) for emoji, members in seen.reactions.items()
-                     if emoji in LETTERS[:len(question.choices)] for member in members}
-            gone, new = mirror_changes(await store.choice_reactions(row.id), there)
-            for member, option in gone:
-                await store.set_choice(row.id, member, option, False)
-            for member, option in new:
-                await store.set_choice(row.id, member, option, True)
+            await mirror(seen.reactions, LETTERS[:len(question.choices)], await store.choice_reactions(row.id),
+                         partial(store.set_choice, row.id))
             return
         standing = {r.message.id for r in seen.replies}
         for stored in await store.replies(row.id):

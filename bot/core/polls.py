@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from .chat import ChannelRef, MessageRef, Post, quiet
 from .clock import format_duration
 from .commands import UserError
 from .daily import when
-from .mirror import mirror_changes
+from .mirror import mirror
 
 if TYPE_CHECKING:
     from .app import Ctx, StudyBot
@@ -208,13 +209,8 @@ class Polls:
         """Inside a unit of work: reactions gone from the platform are dropped, new ones count as
         later than the stored ones; a single-choice voter's older numbers are taken off."""
         store = self.bot.store
-        there = {(member, KEYCAPS.index(emoji)) for emoji, members in current.items()
-                 if emoji in KEYCAPS[:len(poll.options)] for member in members}
-        gone, new = mirror_changes(await store.poll_reactions(poll.id), there)
-        for member, option in gone:
-            await store.set_poll_reaction(poll.id, member, option, False)
-        for member, option in new:
-            await store.set_poll_reaction(poll.id, member, option, True)
+        there = await mirror(current, KEYCAPS[:len(poll.options)], await store.poll_reactions(poll.id),
+                             partial(store.set_poll_reaction, poll.id))
         if not poll.multi and poll.status == "open":
             for member in sorted({m for m, _ in there}):
                 await self._keep_latest(poll, member)

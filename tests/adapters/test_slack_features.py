@@ -5,9 +5,8 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 
-from .fake_slack import BOT_ID, BOT_USER, CHANNEL
+from .fake_slack import BOT_USER, CHANNEL
 from .slack_world import ADMIN, ALICE, BOB, CAROL, slack_world
 
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.app import Ctx
 from bot.core.chat import MessageRef
 from bot.core.commands import UserError, parse
 from bot.core.polls import KEYCAPS, Tally, bar, percent, results_post, spec, tally
