@@ -25,7 +25,8 @@ def load_content(settings: Settings) -> Bank:
 
 async def build(settings: Settings, chat, clock, bank: Bank | None = None) -> StudyBot:
     store = await Store.open(settings.database)
-    return StudyBot(store, bank or load_content(settings), chat, clock, grace=settings.grace)
+    charts = settings.database.resolve().with_name(f"{settings.database.stem}-charts")  # /stats images, beside the data
+    return StudyBot(store, bank or load_content(settings), chat, clock, grace=settings.grace, charts=charts)
 
 
 async def run_console(settings: Settings, start: datetime | None, stdin=sys.stdin, stdout=sys.stdout,
@@ -197,6 +198,32 @@ def content_command(args, settings: Settings) -> int:
     return 0
 
 
+def db_command(args, settings: Settings) -> int:
+    """`studybot db backup|export|restore`: a group's data is theirs to copy, read and put back."""
+    from . import health
+    from .store.ownership import OwnershipError, backup, export, restore
+
+    database = args.database or settings.database
+    try:
+        if args.action == "backup":
+            version = backup(database, args.path)
+            print(f"Backed up {database} to {args.path} (schema {version}), consistent as of one instant.")
+        elif args.action == "export":
+            for name, rows in export(database, args.group, args.out).items():
+                print(f"{args.out / name}: {rows} rows")
+        else:
+            if health.check(health.heartbeat_path(database)) is None:
+                raise OwnershipError(f"A studybot connected to Discord or Slack is using {database} (its heartbeat "
+                                     "is fresh): stop it first, then restore.")
+            kept = restore(args.path, database)
+            print(f"Restored {database} from {args.path}." + (f" The database it replaced is kept as {kept}."
+                                                               if kept else ""))
+    except OwnershipError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def check_command(folders: list[Path]) -> int:
     """`content check`: every rule, plus warnings an author reviews but that do not fail CI."""
     bank, problems, warnings = check_bank(*folders)
@@ -238,6 +265,18 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--into", type=Path, required=True, metavar="FOLDER", help="content folder to write questions/ into")
     imp.add_argument("--standalone", action="store_true", help="check against FOLDER only, not the bundled bank")
     imp.add_argument("--replace", action="store_true", help="overwrite existing FOLDER/questions/<topic>.yaml files")
+    db = sub.add_parser("db", help="back up, export or restore the database (the README's Your data section)")
+    jobs = db.add_subparsers(dest="action", required=True)
+    for action, text in (("backup", "copy the database, even while the bot runs, to a new file PATH"),
+                         ("restore", "replace the database with the backup PATH (the bot must be stopped)")):
+        job = jobs.add_parser(action, help=text)
+        job.add_argument("path", type=Path, metavar="PATH")
+    job = jobs.add_parser("export", help="write a group's members, answers, points ledger and streaks as CSV files")
+    job.add_argument("--group", required=True, metavar="ID",
+                     help="the Discord server or Slack workspace id (platform:id when two platforms share it)")
+    job.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the CSV files into")
+    for job in jobs.choices.values():
+        job.add_argument("--database", type=Path, help="SQLite file (default: $STUDYBOT_DATABASE or studybot.db)")
     return p
 
 
@@ -252,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
             return content_command(args, settings)
         if command == "health":
             return health_command(settings)
+        if command == "db":
+            return db_command(args, settings)
         if command == "discord":
             from .adapters.discord import DiscordRefused
             try:

@@ -451,6 +451,28 @@ def near_duplicates(bank: Bank, files_of: dict[str, str]) -> list[Problem]:
     return problems
 
 
+def check_one(raw: dict, bank: Bank,
+              others: Collection[tuple[str, str]] = ()) -> tuple[AnyQuestion | None, list[Problem]]:
+    """A question from outside the content folders (a group's own suggestion), held to the bank's rules:
+    its model, a declared topic, and a prompt that repeats no question of the bank nor of `others`
+    ((id, prompt) pairs). Returns the question, or None, and every problem found."""
+    problems: list[Problem] = []
+    question = parse_question(raw, "suggestion", None, problems)
+    if question is None:
+        return None, problems
+    if question.topic not in bank.topics:
+        problems.append(Problem("suggestion", None, "topic",
+                                f"unknown topic {question.topic!r}; topics: {', '.join(bank.topics)}"))
+    pool = [(q.id, q.prompt) for q in bank.questions.values()] + list(others)
+    mine = " ".join(sorted(_normal(question.prompt).split()))
+    found = process.extractOne(mine, [" ".join(sorted(_normal(p).split())) for _, p in pool],
+                               scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE)
+    if found:
+        problems.append(Problem("suggestion", None, "prompt",
+                                f"near-duplicate prompt: {found[1]:.0f}% alike to {pool[found[2]][0]}"))
+    return (None if problems else question), problems
+
+
 # ------------------------------------------------------------------ what only `content check` asks
 
 def _tail(observed: int, chances: list[float]) -> float:

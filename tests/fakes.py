@@ -5,8 +5,9 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from bot.core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
+from bot.core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Limits, Member, MessageDeleted, MessageEdited,
                            MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
 
 CHANNEL = ChannelRef("test", "g1", "c1")
@@ -19,6 +20,7 @@ class Sent:
     ref: MessageRef | None = None
     private: bool = False
     to: str | None = None
+    image: bytes | None = None  # the attached file as the platform received it (read when it was sent)
 
 
 @dataclass
@@ -29,12 +31,14 @@ class FakeChat:
     (the test fixture applies every event handed to `bot.handle`), so read-backs see the truth;
     `bot.deliver` hands an event over without touching the platform (a late re-delivery)."""
 
+    limits: Limits = field(default_factory=Limits)  # one effect at a time, in order: what tests read back
     sent: list[Sent] = field(default_factory=list)
     reacted: list[tuple[str, str]] = field(default_factory=list)  # (message id, emoji)
     unreacted: list[tuple[str, str, str]] = field(default_factory=list)
     platform_reactions: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     threads: dict[str, dict[str, Reply]] = field(default_factory=dict)  # thread id -> message id -> reply
     whispers: list[tuple[str, Post]] = field(default_factory=list)  # (member id, post)
+    rooms: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # private room id -> (name, members)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def apply(self, event, at: datetime) -> None:
@@ -54,21 +58,37 @@ class FakeChat:
     def _new(self, channel: ChannelRef, thread: str | None = None) -> MessageRef:
         return MessageRef(channel, f"m{next(self._ids)}", thread)
 
+    @staticmethod
+    def _upload(post: Post) -> bytes | None:
+        """Like a platform upload: the image file must be there, whole, when the post goes out."""
+        return Path(post.image).read_bytes() if post.image else None
+
     async def send(self, channel, post):
         ref = self._new(channel)
-        self.sent.append(Sent("send", post, ref))
+        self.sent.append(Sent("send", post, ref, image=self._upload(post)))
         return ref
 
     async def open_thread(self, message, name):
         return ThreadRef(message.channel, f"t-{message.id}")
 
+    async def open_private(self, channel, members, name):
+        room = next((r for r, (n, m) in self.rooms.items() if (n, m) == (name, tuple(members))), None)
+        if room is None:
+            room = f"room-{len(self.rooms) + 1}"
+            self.rooms[room] = (name, tuple(members))
+        return ChannelRef(channel.platform, channel.group, room)
+
+    def in_room(self, room: str) -> list[Sent]:
+        """What the bot sent into a private room."""
+        return [s for s in self.sent if s.kind == "send" and s.ref.channel.channel == room]
+
     async def reply(self, thread, post):
         ref = self._new(thread.channel, thread.id)
-        self.sent.append(Sent("reply", post, ref))
+        self.sent.append(Sent("reply", post, ref, image=self._upload(post)))
         return ref
 
     async def edit(self, message, post):
-        self.sent.append(Sent("edit", post, message))
+        self.sent.append(Sent("edit", post, message, image=self._upload(post)))
 
     async def react(self, message, emoji):
         self.reacted.append((message.id, emoji))
@@ -87,7 +107,7 @@ class FakeChat:
         return next((s.ref for s in self.sent if s.kind in ("send", "reply") and s.post.key == key), None)
 
     async def respond(self, event, post, private):
-        self.sent.append(Sent("respond", post, None, private, event.member.id))
+        self.sent.append(Sent("respond", post, None, private, event.member.id, self._upload(post)))
 
     async def whisper(self, channel, member_id, post):
         self.whispers.append((member_id, post))

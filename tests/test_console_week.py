@@ -3,7 +3,11 @@ import re
 import sqlite3
 from pathlib import Path
 
+from bot.core.commands import COMMANDS
+
 from .console_run import run_script
+
+QOTD_SUBCOMMANDS = [c.split()[1] for c in COMMANDS if c.startswith("qotd ")]  # the table grows; the rule stays
 
 WEEK = (Path(__file__).parent / "data" / "week.txt").read_text()
 
@@ -29,26 +33,29 @@ async def test_a_week_of_questions(tmp_path):
     friday = block(out, 7)
     assert "Answered: 3" in friday and "Best answer: alice (2 👍)" in friday
     # The weekend has no post: the next question is Monday's at 08:00 UTC.
-    assert block(out, 9).startswith("#9 studybot · Mon 23 Nov 08:00 UTC\n  Question of the day #2")
+    assert block(out, 12).startswith("#12 studybot · Mon 23 Nov 08:00 UTC\n  Question of the day #2")
+    # Monday 09:00 is also the weekly digest's default time: it follows the question (Friday's answerers
+    # were asked to review their own answers privately first, #8 to #10).
+    assert block(out, 13).startswith("#13 studybot · Mon 23 Nov 08:00 UTC\n  Weekly digest: Mon 16 Nov to Sun 22 Nov")
     assert "Sat 21 Nov 08:00 UTC\n  Question of the day" not in out
     # Carol deleted her Monday answer: one answer left.
-    assert "Answered: 1" in block(out, 13)
+    assert "Answered: 1" in block(out, 17)
     # Restart with a closing and a post due while down: each happens once, at start-up.
     assert out.count("Question #2 is closed") == 1
     assert out.count("Question of the day #3\n") == 1
-    assert block(out, 15).startswith("#15 studybot · Tue 24 Nov 08:30 UTC\n  Question of the day #3")
+    assert block(out, 20).startswith("#20 studybot · Tue 24 Nov 08:30 UTC\n  Question of the day #3")
     # The choice question: alice's latest pick (🇦) counts, bob is wrong, carol withdrew hers.
-    wednesday = block(out, 22)
+    wednesday = block(out, 29)
     assert "Answered: 2" in wednesday and "Got it right: alice\n" in wednesday
     # Streaks: alice answered all five; bob missed Monday and Thursday; carol only Friday.
-    assert "alice: current streak 5, best 5" in block(out, 29)
-    assert "bob: current streak 0, best 2" in block(out, 30)
-    assert "carol: current streak 0, best 1" in block(out, 31)
+    assert "alice: current streak 5, best 5" in block(out, 36)
+    assert "bob: current streak 0, best 2" in block(out, 37)
+    assert "carol: current streak 0, best 1" in block(out, 38)
     # This week: alice 17 (Mon) + 10 (Tue) + 20 (Wed) + 20 (Thu); bob 10 (Tue) + 10 (Wed).
-    assert "🥇 alice — 67 pts\n  🥈 bob — 20 pts ← you" in block(out, 32)
+    assert "🥇 alice — 67 pts\n  🥈 bob — 20 pts ← you" in block(out, 39)
     # All time adds Friday: alice 10 + 2×2 + 5, bob 10 + 2, carol 10.
-    assert "🥇 alice — 86 pts\n  🥈 bob — 32 pts ← you\n  🥉 carol — 10 pts" in block(out, 33)
-    assert "You have no points in this period yet." in block(out, 34)
+    assert "🥇 alice — 86 pts\n  🥈 bob — 32 pts ← you\n  🥉 carol — 10 pts" in block(out, 40)
+    assert "You have no points in this period yet." in block(out, 41)
 
     with sqlite3.connect(tmp_path / "week.db") as db:
         ledger = db.execute("SELECT reason, count(*), sum(points) FROM ledger GROUP BY reason ORDER BY reason").fetchall()
@@ -91,8 +98,8 @@ async def test_bad_input_is_refused_and_changes_nothing(tmp_path):
         "⚠️ `/qotd setup` has no option `colour:`. Valid options: time:, tz:, days:, topics:, close:, minimum:.",
         "⚠️ `/qotd setup` needs `time:` (HH:MM, 24-hour, in the zone below). "
         "Usage: `/qotd setup time:… [tz:…] [days:…] [topics:…] [close:…] [minimum:…]`",
-        "⚠️ `dance` is not a `/qotd` subcommand. Try: setup, status, now, skip, pause, resume.",
-        "⚠️ I don't know `/frobnicate`. Commands: help, leaderboard, poll, practice, qotd, quiz, streak, topics.",
+        f"⚠️ `dance` is not a `/qotd` subcommand. Try: {', '.join(QOTD_SUBCOMMANDS)}.",
+        f"⚠️ I don't know `/frobnicate`. Commands: {', '.join(sorted({c.split()[0] for c in COMMANDS}))}.",
         "⚠️ Only admins can use `/qotd setup`.",
         "⚠️ Only admins can use `/qotd now`.",
         "⚠️ No question of the day is set up in this channel. An admin can start one with `/qotd setup time:09:00`.",

@@ -57,7 +57,7 @@ async def test_picking_a_question_is_one_query_whatever_the_banks_size(make_bot,
     await advance(bot, clock, timedelta(hours=2, minutes=1))
     assert len(bank().questions) > 600 and questions(chat)
     assert sum("FROM posts WHERE schedule_id = ? AND cycle = ?" in s for s in statements) == 1
-    assert len(statements) < 60
+    assert len(statements) < 80  # each feature with due work reads a little at every wake-up
 
 
 async def test_advance_is_capped_with_a_clear_message(tmp_path):

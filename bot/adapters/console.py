@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable, TextIO
 
-from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Member, MessageDeleted, MessageEdited,
-                         MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
+from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Limits, Member, MessageDeleted,
+                         MessageEdited, MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
 from ..core.clock import UTC, BadValue, ManualClock, parse_duration
 from ..core.polls import KEYCAPS
 
@@ -53,6 +53,7 @@ class Message:
     post: Post | None = None
     private_to: str | None = None
     has_thread: bool = False
+    members: tuple[str, ...] = ()  # a private thread (its root and its messages): who may see it
     deleted: bool = False
     reactions: dict[str, set[str]] = field(default_factory=dict)
     at: datetime | None = None
@@ -94,6 +95,8 @@ class Printer:
         who = BOT if m.author == BOT else names.get(m.author, m.author)
         where = f" in thread #{m.thread}" if m.thread else ""
         private = " (only you can see this)" if m.private_to else ""
+        if m.members:
+            private += f" (private: {', '.join(names.get(x, x) for x in m.members)})"
         head = f"#{m.number} {who}{where}{private} · {when.astimezone(UTC):%a %d %b %H:%M} UTC"
         self.line(self.style(head, "36" if m.author == BOT else "33"))
         for text_line in self.markdown(m.text).splitlines() or [""]:
@@ -117,8 +120,9 @@ class ConsolePlatform:
         return self.members[key]
 
     def add(self, author: str, text: str, thread: int | None = None, post: Post | None = None,
-            private_to: str | None = None) -> Message:
-        m = Message(len(self.messages) + 1, author, text, thread, post, private_to, at=self.clock.now())
+            private_to: str | None = None, members: tuple[str, ...] = ()) -> Message:
+        m = Message(len(self.messages) + 1, author, text, thread, post, private_to, members=members,
+                    at=self.clock.now())
         self.messages[m.number] = m
         self.printer.message(m, self.clock.now(), {k: v.name for k, v in self.members.items()})
         return m
@@ -131,14 +135,24 @@ class ConsolePlatform:
         return m
 
 
+def shown(post: Post) -> str:
+    """A post as the console prints it: its text, and where its image was written (open it from there)."""
+    return post.text() + (f"\n🖼 image: {post.image}" if post.image else "")
+
+
 class ConsoleChat:
     """The core's port, rendered as plain text on the console platform."""
+
+    limits = Limits()  # a local log: one effect at a time, in order, unpaced
 
     def __init__(self, platform: ConsolePlatform):
         self.platform = platform
 
     async def send(self, channel: ChannelRef, post: Post) -> MessageRef:
-        return self.platform.add(BOT, post.text(), post=post).ref()
+        room = self.platform.messages.get(int(channel.channel)) if channel.channel.isdigit() else None
+        if room is not None:  # a private thread, addressed by its root's number
+            return self.platform.add(BOT, shown(post), thread=room.number, post=post, members=room.members).ref()
+        return self.platform.add(BOT, shown(post), post=post).ref()
 
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
         root = self.platform.messages[int(message.id)]
@@ -146,12 +160,22 @@ class ConsoleChat:
         self.platform.printer.line(self.platform.printer.style(f"  🧵 thread on #{root.number}: {name}", "2"))
         return ThreadRef(message.channel, message.id)
 
+    async def open_private(self, channel: ChannelRef, members: tuple[str, ...], name: str) -> ChannelRef:
+        """A thread only `members` may use, under a root message that names it."""
+        title = f"🔒 {name}"
+        root = next((m for m in self.platform.messages.values()
+                     if m.author == BOT and m.members == tuple(members) and m.thread is None and m.text == title), None)
+        if root is None:
+            root = self.platform.add(BOT, title, members=tuple(members))
+            root.has_thread = True
+        return ChannelRef(channel.platform, channel.group, str(root.number))
+
     async def reply(self, thread: ThreadRef, post: Post) -> MessageRef:
-        return self.platform.add(BOT, post.text(), thread=int(thread.id), post=post).ref()
+        return self.platform.add(BOT, shown(post), thread=int(thread.id), post=post).ref()
 
     async def edit(self, message: MessageRef, post: Post) -> None:
         m = self.platform.messages[int(message.id)]
-        m.text, m.post = post.text(), post
+        m.text, m.post = shown(post), post
         self.platform.printer.line(self.platform.printer.style(f"  (#{m.number} edited)", "2"))
         self.platform.printer.message(m, self.platform.clock.now(), {})
 
@@ -183,10 +207,10 @@ class ConsoleChat:
 
     async def respond(self, event: CommandInvoked | ButtonPressed, post: Post, private: bool) -> None:
         thread = int(event.message.thread) if isinstance(event, ButtonPressed) and event.message.thread else None
-        self.platform.add(BOT, post.text(), thread=thread, post=post, private_to=event.member.id if private else None)
+        self.platform.add(BOT, shown(post), thread=thread, post=post, private_to=event.member.id if private else None)
 
     async def whisper(self, channel: ChannelRef, member_id: str, post: Post) -> None:
-        self.platform.add(BOT, post.text(), post=post, private_to=member_id)
+        self.platform.add(BOT, shown(post), post=post, private_to=member_id)
 
 
 class Console:
@@ -270,7 +294,8 @@ class Console:
         if not text or text.startswith("#!") or text.startswith("# "):
             return  # blank lines and comments make scripts readable
         if text.startswith(">"):
-            roots = [m for m in self.platform.messages.values() if m.has_thread and not m.deleted]
+            roots = [m for m in self.platform.messages.values()
+                     if m.has_thread and not m.deleted and (not m.members or self.me.id in m.members)]
             if not roots:
                 raise BadValue("There is no thread to reply in yet.")
             await self.post(text[1:].strip(), thread=roots[-1].number)
@@ -289,7 +314,8 @@ class Console:
         await self.deliver(CommandInvoked(CHANNEL, self.me, name, rest.strip(), uuid.uuid4().hex))
 
     async def post(self, text: str, thread: int | None = None) -> None:
-        m = self.platform.add(self.me.id, text, thread=thread)
+        members = self.platform.messages[thread].members if thread else ()
+        m = self.platform.add(self.me.id, text, thread=thread, members=members)
         await self.deliver(MessagePosted(m.ref(), self.me, text))
 
     def _own(self, number: str) -> Message:
@@ -335,7 +361,7 @@ class Console:
             raise BadValue("Which message? Usage: /click <msg> <button>, e.g. /click 7 2")
         m = self.platform.get(number)
         buttons = m.post.buttons if m.post else ()
-        if m.private_to and m.private_to != self.me.id:
+        if (m.private_to and m.private_to != self.me.id) or (m.members and self.me.id not in m.members):
             raise BadValue(f"Message #{m.number} is private to someone else.")
         chosen = next((b for n, b in enumerate(buttons, 1) if label.strip().lower() in (str(n), b.label.lower())), None)
         if chosen is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from ..content import Bank
 from ..store import Group, Store
@@ -16,11 +17,17 @@ from .chat import (ButtonPressed, ChannelRef, Chat, CommandInvoked, Event, Membe
 from .clock import Clock
 from .commands import Invocation, UserError, help_text, parse
 from .daily import Daily
+from .digest import Digest
+from .goal import Goal
+from .mock import Mock
 from .outbox import Outbox
 from .polls import Polls
 from .practice import Practice
 from .quiz import Quiz
 from .scores import Scores
+from .selfreview import SelfReview
+from .stats import Stats
+from .suggestions import Suggestions
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +54,15 @@ class Ctx:
     channel: ChannelRef
     member: Member
     replies: list[tuple[Post, bool]] = field(default_factory=list)
-    after: list = field(default_factory=list)  # work that must read the platform: run after the commit
+    after: list = field(default_factory=list)  # work that reads the platform or is slow: run after the commit
 
     async def reply(self, post: Post, private: bool = False) -> None:
         self.replies.append((post, private))
 
 
 class StudyBot:
-    def __init__(self, store: Store, bank: Bank, chat: Chat, clock: Clock, grace: timedelta = timedelta(hours=6)):
+    def __init__(self, store: Store, bank: Bank, chat: Chat, clock: Clock, grace: timedelta = timedelta(hours=6),
+                 charts: Path | None = None):
         self.store, self.bank, self.chat, self.clock, self.grace = store, bank, chat, clock, grace
         self.outbox = Outbox(self)
         self.daily = Daily(self)
@@ -62,10 +70,17 @@ class StudyBot:
         self.polls = Polls(self)
         self.quiz = Quiz(self)
         self.practice = Practice(self)
+        self.stats = Stats(self, charts)
+        self.digest = Digest(self)
+        self.self_review = SelfReview(self)
+        self.suggestions = Suggestions(self)
+        self.goal = Goal(self)
+        self.mock = Mock(self)
         # Features, in the order they are offered a message, reaction or button press. Each may
         # define: routes (command name -> handler), on_message, on_edit, on_delete, on_reaction,
         # on_button (return True when the event was theirs), run_due, next_due and start.
-        self.features = [self.daily, self.scores, self.polls, self.quiz, self.practice]
+        self.features = [self.daily, self.scores, self.polls, self.quiz, self.practice, self.stats,
+                         self.digest, self.self_review, self.suggestions, self.goal, self.mock]
         self.routes = {"topics": self.topics, "help": self.help}
         for feature in self.features:
             self.routes |= feature.routes
@@ -160,6 +175,10 @@ class StudyBot:
             if hasattr(feature, "start"):
                 await feature.start()
         await self.run_due()
+
+    async def question(self, question_id: str):
+        """A question by id: the bank's, or one of a group's own (`own:12`); None when neither has it."""
+        return self.bank.questions.get(question_id) or await self.suggestions.question(question_id)
 
     # ---- what adapters may keep ----------------------------------------------------------------
 

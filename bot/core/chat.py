@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from .pacing import Pacer
+
 
 @dataclass(frozen=True)
 class ChannelRef:
@@ -116,7 +118,9 @@ class Post:
     component custom id or embed footer; Slack: message metadata; console: its log) so that
     `Chat.find` can spot a message that was sent but not recorded before a crash.
     `link` is a message this post points at (rendered as a jump link). `ping` lists the member ids
-    the post may mention; nobody by default, and never @everyone, @here or roles.
+    the post may mention; nobody by default, and never @everyone, @here or roles. `image` goes with
+    a sent message or a command's answer; Slack cannot attach one to a private (ephemeral) note, where
+    the text has to say it all.
     """
 
     title: str = ""
@@ -128,6 +132,7 @@ class Post:
     link: MessageRef | None = None
     ping: tuple[str, ...] = ()
     closes_at: datetime | None = None  # when what this post asks closes: Slack and Discord show it in each reader's zone
+    image: str | None = None  # a PNG file to attach: uploaded on Discord and Slack, its path printed in the console
 
     def to_json(self) -> str:
         d = asdict(self)
@@ -142,7 +147,8 @@ class Post:
             link = MessageRef(ChannelRef(**link["channel"]), link["id"], link.get("thread"))
         return cls(d["title"], d["body"], tuple(tuple(f) for f in d["fields"]),
                    tuple(Button(**b) for b in d["buttons"]), d["footer"], d.get("key", ""), link,
-                   tuple(d.get("ping", ())), d.get("closes_at") and datetime.fromisoformat(d["closes_at"]))
+                   tuple(d.get("ping", ())), d.get("closes_at") and datetime.fromisoformat(d["closes_at"]),
+                   d.get("image"))
 
     def text(self) -> str:
         """Plain-text rendering, used by the console and as the notification fallback."""
@@ -167,14 +173,35 @@ class Reply:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How fast a platform takes the bot's requests, which the outbox keeps to: `lanes` channels
+    delivered at once (each channel's effects in order), `channel_rate` deliveries a second in one
+    channel (0: no bound), and `pace`, the platform-wide bucket each delivery takes a token from (an
+    adapter whose call makes more requests takes one more for each). The default delivers one effect
+    at a time, unpaced, in the order they were queued."""
+
+    pace: Pacer | None = None
+    channel_rate: float = 0.0
+    lanes: int = 1
+
+
 class Chat(Protocol):
     """What the core may ask of a platform. The core calls it only from the outbox sender and the
     read-backs, never inside a database transaction."""
+
+    limits: Limits  # the platform's write limits, kept by the outbox sender
 
     async def send(self, channel: ChannelRef, post: Post) -> MessageRef: ...
 
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
         """Idempotent: a message that already has a thread returns that thread."""
+        ...
+
+    async def open_private(self, channel: ChannelRef, members: tuple[str, ...], name: str) -> ChannelRef:
+        """A conversation only these members and the bot see, to `send` into (Discord: a private thread
+        of `channel`; Slack: a group DM; console: a thread). Idempotent: the same name and members
+        return the same conversation."""
         ...
 
     async def reply(self, thread: ThreadRef, post: Post) -> MessageRef: ...
@@ -200,7 +227,7 @@ class Chat(Protocol):
     async def respond(self, event: CommandInvoked | ButtonPressed, post: Post, private: bool) -> None: ...
 
     async def whisper(self, channel: ChannelRef, member_id: str, post: Post) -> None:
-        """Tell one member privately, where the platform allows (Slack ephemeral, Discord DM)."""
+        """Tell one member privately (Slack ephemeral, Discord DM); a press on its buttons is a press in `channel`."""
         ...
 
 

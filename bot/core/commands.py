@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, time
 from typing import Any, Callable
 
-from .clock import BadValue, parse_days, parse_duration, parse_time, parse_zone
+from .clock import DAY_NAMES, BadValue, parse_days, parse_duration, parse_time, parse_zone
 
 MAX_TEXT = 1500  # a command longer than this is refused before parsing
 
@@ -36,6 +37,31 @@ def _int_between(low: int, high: int) -> Callable[[str], int]:
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(t.strip().lower() for t in text.split(",") if t.strip())
+
+
+def _word(text: str) -> str:
+    """One id, such as a topic's (the core checks that it exists)."""
+    if not re.fullmatch(r"[\w-]+", text.strip()):
+        raise BadValue(f"`{text}` is not one id: name a single one, like statistics (see /topics).")
+    return text.strip().lower()
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadValue(f"`{text}` is not a date: use YYYY-MM-DD, like 2027-01-15.") from None
+
+
+def _weekday(text: str) -> int:
+    days = parse_days(text)
+    if len(days) != 1:
+        raise BadValue(f"`{text}` is more than one day: name one, like sat.")
+    return next(iter(days))
+
+
+def _time_or_off(text: str) -> time | None:
+    return None if text.strip().lower() == "off" else parse_time(text)
 
 
 def _yes_no(text: str) -> bool:
@@ -78,6 +104,16 @@ class Command:
 
 
 DURATION_HELP = "a duration such as 30m, 2h or 1d"
+QUESTION_OPTIONS = (  # a question of the group's own, checked like the bank's (core/suggestions.py)
+    Option("prompt", "the question, in quotes", required=True),
+    Option("answer", "with choices: the right one (its text or letter); else 3 to 6 key points separated by |",
+           required=True),
+    Option("choices", 'for a multiple-choice question: 2 to 6 options separated by |, e.g. "L1 | L2 | Dropout"'),
+    Option("topic", "a topic id (default: this channel's, if it has one; see /topics)", _word, suggest="topics"),
+    Option("difficulty", "easy, medium or hard (default medium)", _choice("easy", "medium", "hard"),
+           choices=("easy", "medium", "hard")),
+    Option("explanation", "why the answer is right, shown when the question closes"),
+)
 COMMANDS: dict[str, Command] = {c.name: c for c in [
     Command("qotd setup", "Schedule the question of the day in this channel.", (
         Option("time", "HH:MM, 24-hour, in the zone below", parse_time, required=True),
@@ -94,11 +130,24 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
     Command("qotd skip", "Skip the next scheduled question; streaks are not broken.", admin=True),
     Command("qotd pause", "Stop posting until resumed; streaks are not broken.", admin=True),
     Command("qotd resume", "Start posting again.", admin=True),
-    Command("leaderboard", "Top 10 and your own rank.", (
+    Command("qotd digest", "When this channel's weekly digest comes (default Monday 09:00); `off` stops it.", (
+        Option("day", "the weekday it comes on", _weekday, choices=DAY_NAMES),
+        Option("time", "HH:MM, 24-hour, in the channel's zone", parse_time),
+    ), admin=True, argument="off"),
+    Command("qotd review", "Review the group's suggested questions, one at a time: Approve or Reject.", (
+        Option("reason", "why, sent privately to the author if you press Reject"),
+    ), admin=True),
+    Command("qotd add", "Add a question of the group's own; it is asked before the bank's.", QUESTION_OPTIONS,
+            admin=True),
+    Command("leaderboard", "Top 10 and your own rank, overall or in one topic.", (
         Option("period", "week, month or all (default week)", _choice("week", "month", "all"),
                choices=("week", "month", "all")),
+        Option("topic", "one topic id: points won on its questions (default: all topics; see /topics)", _word,
+               suggest="topics"),
     )),
-    Command("streak", "Current and best streak, yours or a member's.", argument="member"),
+    Command("streak", "Current and best streak and freezes held, yours or a member's.", argument="member"),
+    Command("stats", "Answers, accuracy per topic, streak and points per week with a chart, yours or a member's.",
+            argument="member"),
     Command("poll", "Ask the channel a question; members vote by reacting with the option's number.", (
         Option("question", "what to ask, in quotes", required=True),
         Option("options", '2 to 10 options separated by |, e.g. "Trees | SVMs | Transformers"', required=True),
@@ -120,6 +169,29 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Option("count", "how many questions, 1 to 20 (default 5)", _int_between(1, 20), minimum=1, maximum=20),
     )),
     Command("practice stats", "Your cards due now and this week, and your accuracy per topic."),
+    Command("goal", "Your interview date and a daily practice plan to it; without options, your progress.", (
+        Option("date", "the day of the interview, YYYY-MM-DD", _date),
+        Option("topics", "comma-separated topic ids to focus on (default: all; behavioural joins the last two weeks)",
+               _words, suggest="topics"),
+        Option("minutes", "minutes a day, 5 to 240 (default 20)", _int_between(5, 240), minimum=5, maximum=240),
+    )),
+    Command("goal clear", "Remove your interview date and its plan."),
+    Command("goal remind", "A private nudge at your local time, on days you have not practised yet.", (
+        Option("time", "HH:MM, 24-hour, in your zone; off stops the nudges", _time_or_off, required=True),
+        Option("tz", "your IANA time zone, e.g. Europe/Berlin (default: the group's)", parse_zone, suggest="zones"),
+    )),
+    Command("mock setup", "Weekly mock-interview pairs in this channel, made a day before the slot.", (
+        Option("day", "the slot's weekday", _weekday, required=True, choices=DAY_NAMES),
+        Option("time", "HH:MM, 24-hour, in the zone below", parse_time, required=True),
+        Option("tz", "IANA time zone, e.g. Europe/Berlin (default: the group's)", parse_zone, suggest="zones"),
+        Option("length", "how long each mock interview runs, 20m to 3h (default 45m)", parse_duration),
+    ), admin=True),
+    Command("mock join", "Join this week's mock interviews in this channel."),
+    Command("mock leave", "Leave this week's mock interviews (before the pairs are made)."),
+    Command("mock comment", "Add a comment to your feedback for your latest mock-interview partner.",
+            argument="comment"),
+    Command("suggest", "Suggest a question for the group; once an admin approves it, it is asked before the bank's.",
+            QUESTION_OPTIONS),
     Command("topics", "The question bank's topics."),
     Command("help", "What I can do."),
 ]}

@@ -14,15 +14,17 @@ from functools import partial
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..store import PostRow, Schedule
+from ..store import PostRow, Schedule, own_id
 from .chat import ChannelRef, MessageRef, Post, Reply, ThreadRef, quiet
 from .clock import (DAY_NAMES, format_days, format_duration, latest_occurrence, local_date, next_occurrence,
                     occurrences, parse_days, parse_time, summer_time_note)
 from .commands import UserError
 from .mirror import mirror
+from .selfreview import key_points
 
 if TYPE_CHECKING:
     from .app import Ctx, StudyBot
@@ -175,26 +177,29 @@ class Daily:
     # ---- due work ----------------------------------------------------------------------------
 
     async def run_due(self, now: datetime) -> None:
-        """Close what is due, then post what is due: the order they fell due in within a day."""
+        """Close what is due, then post what is due: the order they fell due in within a day. Only the
+        schedules whose stored next instant has come are looked at, so a wake-up costs what is due."""
         for row in await self.bot.store.due_closings(now):
             await self.close(row)
-        for schedule in await self.bot.store.schedules():
-            if schedule.paused:
-                continue
+        for schedule in await self.bot.store.schedules_due(now):
             latest = latest_occurrence(parse_time(schedule.at_time), ZoneInfo(schedule.tz),
                                        parse_days(schedule.days), now)
-            if latest and latest[1] > schedule.since and now - latest[1] <= self.bot.grace:
-                if await self.bot.store.post_on(schedule.id, latest[0].isoformat()) is None:
-                    async with self.bot.store.transaction():
+            async with self.bot.store.transaction() as store:
+                if latest and latest[1] > schedule.since and now - latest[1] <= self.bot.grace:
+                    if await store.post_on(schedule.id, latest[0].isoformat()) is None:
                         await self.post_question(schedule, latest[0].isoformat(), now)
+                await store.set_next_at(schedule.id, self._next_at(schedule, now))
+
+    def _next_at(self, schedule: Schedule, after: datetime) -> datetime | None:
+        nxt = next_occurrence(parse_time(schedule.at_time), ZoneInfo(schedule.tz), parse_days(schedule.days),
+                              max(after, schedule.since))
+        return nxt and nxt[1]
 
     async def next_due(self, after: datetime) -> datetime | None:
-        times = [await self.bot.store.next_closing(after)]
-        for schedule in await self.bot.store.schedules():
-            if not schedule.paused:
-                nxt = next_occurrence(parse_time(schedule.at_time), ZoneInfo(schedule.tz),
-                                      parse_days(schedule.days), max(after, schedule.since))
-                times.append(nxt and nxt[1])
+        """One indexed query, plus the occurrence maths of the few schedules run_due has not caught up with."""
+        store = self.bot.store
+        times = [await store.next_closing(after), await store.next_schedule_at(after)]
+        times += [self._next_at(schedule, after) for schedule in await store.schedules_due(after)]
         return min(filter(None, times), default=None)
 
     async def start(self) -> None:
@@ -206,19 +211,24 @@ class Daily:
                     if (await self.bot.store.post(row.id)).status == "open":
                         await self._reconcile(row, readback, acknowledge=True)
 
+    def candidates(self, schedule: Schedule) -> list[str]:
+        """The bank's questions a schedule may post, in a stable order."""
+        return sorted(q.id for q in self.bot.bank.select(schedule.topics, KINDS))
+
     async def pick(self, schedule: Schedule, day: str):
-        """A question not yet asked in this cycle; when all are asked, a new cycle begins."""
-        candidates = sorted(q.id for q in self.bot.bank.select(schedule.topics, KINDS))
+        """The group's own approved questions first, first approved first; then a bank question not yet
+        asked in this cycle (when all are asked, a new cycle begins)."""
+        waiting = await self.bot.suggestions.waiting(schedule)
+        if waiting:
+            return waiting[0], schedule.cycle
+        candidates = self.candidates(schedule)
         if not candidates:
             return None, schedule.cycle
-        cycle = schedule.cycle
-        asked = await self.bot.store.asked_in_cycle(schedule.id, cycle)  # one query, whatever the bank's size
-        remaining = [q for q in candidates if q not in asked]
-        if not remaining:
-            cycle += 1
-            await self.bot.store.start_cycle(schedule.id, cycle)
-            remaining = candidates
-        return random.Random(f"{schedule.id}:{day}").choice(remaining), cycle
+        asked = await self.bot.store.asked_in_cycle(schedule.id, schedule.cycle)  # one query, whatever the bank's size
+        question_id, new_cycle = choose(candidates, asked, f"{schedule.id}:{day}")
+        if new_cycle:
+            await self.bot.store.start_cycle(schedule.id, schedule.cycle + 1)
+        return question_id, schedule.cycle + new_cycle
 
     async def post_question(self, schedule: Schedule, day: str, now: datetime) -> PostRow | None:
         """Inside a unit of work: claim the day's slot and queue the question, its thread and its
@@ -233,7 +243,7 @@ class Daily:
         row = await store.claim_post(schedule.id, day, question_id, cycle, now, closes_at)
         if row is None:
             return None
-        question = self.bot.bank.questions[question_id]
+        question = await self.bot.question(question_id)
         channel, key = await self._channel(schedule), f"qotd:{row.id}"
         outbox = self.bot.outbox
         await outbox.send(key, channel, self.question_post(row, question, ZoneInfo(schedule.tz)),
@@ -243,6 +253,7 @@ class Daily:
         if question.kind == "choice":
             for i, letter in enumerate(LETTERS[:len(question.choices)]):
                 await outbox.react(f"{key}:react:{i}", channel, f"@{key}", letter)
+        await self.bot.suggestions.posted(schedule, row, now)  # a member's own question pays its author
         return row
 
     async def _channel(self, schedule: Schedule) -> ChannelRef:
@@ -259,15 +270,16 @@ class Daily:
             how = "Answer in the thread: your first real reply is your answer. Upvote good answers with 👍."
         footer = (f"Closed {when(row.closes_at, zone)}: the answer is in the thread." if closed
                   else f"{how} Closes {when(row.closes_at, zone)}.")
+        credit = (("From", question.source),) if own_id(question.id) is not None else ()  # "suggested by …"
         return Post(title=f"Question of the day #{row.number}" + (" (closed)" if closed else ""), body=body,
-                    fields=(("Topic", topic), ("Difficulty", question.difficulty)), footer=footer,
+                    fields=(("Topic", topic), ("Difficulty", question.difficulty), *credit), footer=footer,
                     closes_at=None if closed else row.closes_at)
 
     # ---- closing -----------------------------------------------------------------------------
 
     async def _read_back(self, row: PostRow) -> ReadBack | None:
         """Read the post's state off the platform (outside any transaction); None if it cannot be read."""
-        question = self.bot.bank.questions[row.question_id]
+        question = await self.bot.question(row.question_id)
         channel = await self._channel(await self.bot.store.schedule(row.schedule_id))
         try:
             if question.kind == "choice":
@@ -290,7 +302,7 @@ class Daily:
     async def _reconcile(self, row: PostRow, seen: ReadBack, acknowledge: bool = False) -> None:
         """Inside a unit of work: make the stored replies, upvotes and choices match the platform."""
         store = self.bot.store
-        question = self.bot.bank.questions[row.question_id]
+        question = await self.bot.question(row.question_id)
         schedule = await store.schedule(row.schedule_id)
         if question.kind == "choice":
             await mirror(seen.reactions, LETTERS[:len(question.choices)], await store.choice_reactions(row.id),
@@ -329,10 +341,10 @@ class Daily:
             await self._queue_reveal(row)
 
     async def _score(self, row: PostRow) -> None:
-        store, question, points = self.bot.store, self.bot.bank.questions[row.question_id], self.bot.scores.points
+        store, question, points = self.bot.store, await self.bot.question(row.question_id), self.bot.scores.points
         schedule = await store.schedule(row.schedule_id)
         group = await store.group_by_id(schedule.group_id)
-        source, award = f"post:{row.id}", self.bot.scores.award
+        source, award = f"post:{row.id}", partial(self.bot.scores.award, topic=question.topic)
         if question.kind == "choice":
             picks = await store.choices(row.id)
             answered = set(picks)
@@ -353,11 +365,11 @@ class Daily:
             best = best_answer(answers)
             if best:
                 await award(group, best.user_id, points.best, "qotd-best", source, row.posted_at)
-        await store.advance_streaks(schedule.id, answered)
+        await self.bot.scores.close_streaks(row, await self._channel(schedule), answered)
 
     async def _queue_reveal(self, row: PostRow) -> None:
         store = self.bot.store
-        question = self.bot.bank.questions[row.question_id]
+        question = await self.bot.question(row.question_id)
         schedule = await store.schedule(row.schedule_id)
         fields: list[tuple[str, str]] = []
         if question.kind == "choice":
@@ -371,9 +383,8 @@ class Daily:
             who = picks
         else:
             answers = await store.answers(row.id)
-            points = "\n".join(f"• {p}" for p in question.key_points)
             answer = "see the key points in the thread"
-            body = f"**What a strong answer covers**\n{points}\n\n**Reference answer**\n{question.explanation}"
+            body = f"{key_points(question)}\n\n**Reference answer**\n{question.explanation}"
             fields.append(("Answered", str(len(answers))))
             best = best_answer(answers)
             if best:
@@ -387,6 +398,8 @@ class Daily:
         await outbox.reply(f"{key}:reveal", channel, thread, Post(
             title=f"Question #{row.number} is closed", body=body, fields=tuple(fields),
             footer="Points are in: see /leaderboard and /streak."))
+        if question.kind == "open":  # no automatic grading: each member judges their own answer, privately
+            await self.bot.self_review.offer(row, question, channel, answers)
         names = await store.member_names(schedule.group_id, who)
         answered = ", ".join(sorted(quiet(names.get(u, u)) for u in who)) or "nobody this time"
         summary = [f"**Answer:** {answer}" if question.kind == "choice" else "", *(f"**{n}:** {v}" for n, v in fields[1:])]
@@ -415,7 +428,7 @@ class Daily:
             return False
         store, outbox = self.bot.store, self.bot.outbox
         schedule = await store.schedule(row.schedule_id)
-        question = self.bot.bank.questions[row.question_id]
+        question = await self.bot.question(row.question_id)
         if row.status != "open":
             await self._late(ctx, row, schedule, message)
             return True
@@ -481,10 +494,18 @@ class Daily:
         row = await store.open_post_by_message(ctx.group.id, message.id)
         if row is None:
             return False
-        question = self.bot.bank.questions[row.question_id]
+        question = await self.bot.question(row.question_id)
         if question.kind == "choice" and emoji in LETTERS[:len(question.choices)]:
             await store.set_choice(row.id, ctx.member.id, LETTERS.index(emoji), added)
         return True
+
+
+def choose(candidates: list[str], asked, seed: str) -> tuple[str, bool]:
+    """The bank question for a day: a random one of those not asked in this cycle, or, when every one
+    was asked, of all of them (True: a new cycle begins). The day's seed makes it the same on every
+    wake-up, and lets the weekly digest foresee the coming week's topics."""
+    remaining = [q for q in candidates if q not in asked]
+    return random.Random(seed).choice(remaining or candidates), not remaining
 
 
 def _answers_among(replies: list[Reply], minimum: int) -> list[Reply]:

@@ -5,6 +5,10 @@ practice session asks due cards first, then questions the member has never seen,
 only they can see. Each answer reviews the card: wrong is Again, right is Good, right within a few
 seconds of being asked is Easy. A choice question missed in a quiz or as the question of the day is
 reviewed as Again too, so it comes back soon. Practice builds cards and accuracy, never points.
+
+Open questions have no right answer to pick, so they are never new in practice: their cards come
+from self-review after the reveal (selfreview.py), and when due they come back as a "review this
+question" prompt, with the question, its key points and the same three self-review buttons.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from fsrs import Card, Rating, Scheduler
 from .chat import Button, ButtonPressed, Post, button_ids, quiet
 from .clock import format_duration
 from .commands import UserError
+from .selfreview import COVERED, VERDICTS, key_points, verdict_buttons
 
 if TYPE_CHECKING:
     from ..store import Group, PracticeItem
@@ -72,20 +77,25 @@ class Practice:
         unknown = [t for t in topics if t not in bank.topics]
         if unknown:
             raise UserError(f"Unknown topic `{quiet(unknown[0])}`. Topics: {', '.join(bank.topics)}.")
-        kinds = sorted({q.kind for q in bank.select(topics)})
-        if topics and kinds and "choice" not in kinds:
-            having = sorted({q.topic for q in bank.select((), ("choice",))})
-            raise UserError(f"{', '.join(topics)} has only {' and '.join(kinds)} questions; practice asks choice "
-                            f"questions. Topics you can practise: {', '.join(having)}.")
         now = self.bot.clock.now()
         cards = await self.bot.store.cards_of(ctx.group.id, ctx.member.id)
-        due = [q for q, when in cards if when <= now and self._practicable(q, topics)]
+        mine = [(q, when) for q, when in cards if await self.card_question(q, topics)]
+        due = [q for q, when in mine if when <= now]
+        kinds = sorted({q.kind for q in bank.select(topics)})
+        if topics and kinds and "choice" not in kinds and not mine:
+            having = sorted({q.topic for q in bank.select((), ("choice",))})
+            raise UserError(f"{', '.join(topics)} has only {' and '.join(kinds)} questions; practice asks choice "
+                            f"questions. Topics you can practise: {', '.join(having)}. (Open questions you "
+                            f"reviewed yourself after their reveal come back here when due.)")
         seen = {q for q, _ in cards}
         new = sorted(q.id for q in bank.select(topics, ("choice",)) if q.id not in seen)
         random.Random(ctx.event.id).shuffle(new)  # the same session if the command is delivered again
-        items = ([(q, True) for q in due] + [(q, False) for q in new])[:inv.options.get("count", 5)]
+        planned = [] if topics else await self.bot.goal.today(ctx.group, ctx.member.id, now)  # an interview plan's day first
+        in_plan = {q for q, _ in planned}
+        items = (planned + [(q, True) for q in due if q not in in_plan]
+                 + [(q, False) for q in new if q not in in_plan])[:inv.options.get("count", 5)]
         if not items:
-            upcoming = min((when for q, when in cards if self._practicable(q, topics)), default=None)
+            upcoming = min((when for _, when in mine), default=None)
             later = f" Your next card is due in {format_duration(upcoming - now)}." if upcoming else ""
             raise UserError("Nothing to practise right now: no cards are due and you have seen every choice "
                             f"question{' in those topics' if topics else ''}.{later}")
@@ -95,17 +105,19 @@ class Practice:
         first = (await self.bot.store.practice_items(session_id))[0]
         due_count = sum(1 for _, is_due in items if is_due)
         intro = f"{due_count} due, {len(items) - due_count} new. Only you can see this session."
-        await ctx.reply(self._question_post(first, len(items), intro), private=True)
+        if planned:
+            intro += f" {min(len(planned), len(items))} of them are today's plan to your interview."
+        await ctx.reply(await self._question_post(first, len(items), intro), private=True)
 
     async def stats(self, ctx: Ctx, inv: Invocation) -> None:
         now = self.bot.clock.now()
         cards = [(q, when) for q, when in await self.bot.store.cards_of(ctx.group.id, ctx.member.id)
-                 if self._practicable(q, ())]
+                 if await self.card_question(q)]
         per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         accuracy = await self.bot.store.practice_accuracy(ctx.group.id, ctx.member.id)
         for question_id, (answered, right) in accuracy.items():
-            question = self.bot.bank.questions.get(question_id)
-            if question:
+            question = await self.card_question(question_id)
+            if question and question.kind == "choice":  # a self-reviewed open question is no right or wrong
                 per_topic[question.topic][0] += answered
                 per_topic[question.topic][1] += right
         lines = [f"**{self.bot.bank.topics[t].name}**: {right}/{answered} right ({right / answered:.0%})"
@@ -118,10 +130,13 @@ class Practice:
             footer="This week = the next 7 days, including what is due now. Practice earns no leaderboard points."),
             private=True)
 
-    def _practicable(self, question_id: str, topics: tuple[str, ...]) -> bool:
-        """A card can be practised if its question is still a choice question in the bank (and topic)."""
-        question = self.bot.bank.questions.get(question_id)
-        return bool(question) and question.kind == "choice" and (not topics or question.topic in topics)
+    async def card_question(self, question_id: str, topics: tuple[str, ...] = ()):
+        """The question a card asks, if it can still be practised (in one of `topics`, when given): a
+        choice question, or an open one, of the bank or of the group's own; else None."""
+        question = await self.bot.question(question_id)
+        if question is None or question.kind not in ("choice", "open") or (topics and question.topic not in topics):
+            return None
+        return question
 
     # ---- answers ----------------------------------------------------------------------------------
 
@@ -140,16 +155,16 @@ class Practice:
         item = items[position] if 0 <= position < len(items) else None
         if item is None or item.asked_at is None:
             raise UserError("That button does not belong to a question of this session.")
-        question = self.bot.bank.questions.get(item.question_id)
-        if question is None or not 0 <= option < len(question.choices):
+        question = await self.card_question(item.question_id)
+        if question is None or not 0 <= option < len(question.choices if question.kind == "choice" else VERDICTS):
             raise UserError("That question is no longer in the bank. Start a new session with `/practice`.")
         now = self.bot.clock.now()
-        correct = option == question.correct
+        correct = option == (question.correct if question.kind == "choice" else COVERED)
         nxt = items[position + 1] if position + 1 < len(items) else None
         async with store.transaction() as tx:
             if not await tx.answer_item(session_id, position, option, correct, now):
                 raise UserError("You already answered that one; your first answer counts.")
-            rating = rating_for(correct, now - item.asked_at)
+            rating = rating_for(correct, now - item.asked_at) if question.kind == "choice" else VERDICTS[option][1]
             card = await self.review(ctx.group.id, ctx.member.id, question.id, rating, now)
             if nxt:
                 await tx.ask_item(session_id, nxt.position, now)
@@ -157,13 +172,16 @@ class Practice:
                 await tx.end_practice(session_id)
         feedback = self._feedback(question, option, correct, card, now)
         if nxt:
-            await ctx.reply(self._question_post(nxt, len(items), feedback), private=True)
+            await ctx.reply(await self._question_post(nxt, len(items), feedback), private=True)
         else:
             await ctx.reply(await self._summary(session_id, feedback, ctx, now), private=True)
         return True
 
     def _feedback(self, question, option: int, correct: bool, card: Card, now: datetime) -> str:
         again = format_duration(max(card.due - now, timedelta(0)))
+        if question.kind == "open":
+            return (f"Noted: **{VERDICTS[option][0]}**. You will see it again in {again}.\n"
+                    f"**Reference answer**\n{question.explanation}")
         if correct:
             verdict = f"✅ **Right**: {question.choices[question.correct]}."
         else:
@@ -171,20 +189,25 @@ class Practice:
                        f"the answer is {question.choices[question.correct]}.")
         return f"{verdict} You will see it again in {again}.\n{question.explanation}"
 
-    def _question_post(self, item: PracticeItem, total: int, lead: str) -> Post:
-        question = self.bot.bank.questions[item.question_id]
-        buttons = tuple(Button(f"{PREFIX}{item.session_id}:{item.position}:{i}", c)
-                        for i, c in enumerate(question.choices))
+    async def _question_post(self, item: PracticeItem, total: int, lead: str) -> Post:
+        question = await self.card_question(item.question_id)
+        prefix = f"{PREFIX}{item.session_id}:{item.position}:"
+        fields = (("Topic", self.bot.bank.topics[question.topic].name),
+                  ("Card", "due again" if item.due_card else "new"))
+        if question.kind == "open":
+            return Post(title=f"Practice {item.position + 1}/{total}: review this question",
+                        body=f"{lead}\n\n{question.prompt}\n\n{key_points(question)}", fields=fields,
+                        buttons=verdict_buttons(prefix),
+                        footer="Answer it in your head first, then compare with the key points.")
+        buttons = tuple(Button(f"{prefix}{i}", c) for i, c in enumerate(question.choices))
         return Post(title=f"Practice {item.position + 1}/{total}", body=f"{lead}\n\n{question.prompt}",
-                    fields=(("Topic", self.bot.bank.topics[question.topic].name),
-                            ("Card", "due again" if item.due_card else "new")),
-                    buttons=buttons, footer=f"Right within {EASY_WITHIN.seconds} s counts as easy.")
+                    fields=fields, buttons=buttons, footer=f"Right within {EASY_WITHIN.seconds} s counts as easy.")
 
     async def _summary(self, session_id: int, feedback: str, ctx: Ctx, now: datetime) -> Post:
         items = await self.bot.store.practice_items(session_id)
-        right = sum(1 for i in items if i.answer == self.bot.bank.questions[i.question_id].correct)
+        right = sum(1 for i in items if i.correct)
         cards = await self.bot.store.cards_of(ctx.group.id, ctx.member.id)
-        due_now = sum(1 for q, w in cards if w <= now and self._practicable(q, ()))
+        due_now = len([q for q, w in cards if w <= now and await self.card_question(q)])
         return Post(title="Practice done", body=f"{feedback}\n\nYou got **{right} of {len(items)}** right.",
                     fields=(("Due now", str(due_now)),),
                     footer="No leaderboard points for practice. See `/practice stats`.")

@@ -157,9 +157,11 @@ class Quiz:
         for answer in await tx.quiz_answers(quiz.id, rnd.round):
             if answer.correct:
                 correct, speed = self._points(rnd, quiz.seconds, answer.answered_at)
-                await self.bot.scores.award(group, answer.user_id, correct, "quiz-correct", source, answer.answered_at)
+                await self.bot.scores.award(group, answer.user_id, correct, "quiz-correct", source, answer.answered_at,
+                                            question.topic)
                 if speed:
-                    await self.bot.scores.award(group, answer.user_id, speed, "quiz-speed", source, answer.answered_at)
+                    await self.bot.scores.award(group, answer.user_id, speed, "quiz-speed", source, answer.answered_at,
+                                                question.topic)
             elif question.kind == "choice":
                 await self.bot.practice.missed(group, answer.user_id, question.id, now)
         return True

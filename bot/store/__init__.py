@@ -11,17 +11,25 @@ from __future__ import annotations
 from .connection import Connection, StoreError, from_iso, iso
 from .migrations import MIGRATIONS
 from .daily import Answer, DailyQueries, PostRow, Reply, Schedule
+from .digest import DEFAULT_DIGEST, DigestQueries, DigestSetting
+from .goal import GoalQueries, GoalRow
 from .groups import Group, GroupQueries
+from .mock import CRITERIA, Feedback, MockQueries, MockSession, MockSetup, PairRow
 from .outbox import Effect, OutboxQueries
 from .polls import PollQueries, PollRow
 from .practice import PracticeItem, PracticeQueries
 from .quiz import QuizAnswer, QuizQueries, QuizRow, RoundRow
-from .scores import ScoreQueries, Standing
+from .selfreview import SelfReviewQueries
+from .suggestions import OwnQuestion, SuggestionQueries, own_id
+from .scores import LedgerRow, ScoreQueries, Standing, Streak
+from .stats import StatsQueries
 
 __all__ = ["Store", "StoreError", "MIGRATIONS", "Group", "Schedule", "PostRow", "Answer", "PollRow", "Standing", "QuizRow", "RoundRow",
-           "QuizAnswer", "PracticeItem", "Reply", "Effect", "iso", "from_iso"]
+           "QuizAnswer", "PracticeItem", "Reply", "Effect", "Streak", "LedgerRow", "iso", "from_iso",
+           "DigestSetting", "DEFAULT_DIGEST", "OwnQuestion", "own_id", "GoalRow", "MockSetup", "MockSession",
+           "PairRow", "Feedback", "CRITERIA"]
 
 
 class Store(Connection, GroupQueries, DailyQueries, PollQueries, QuizQueries, PracticeQueries, ScoreQueries,
-            OutboxQueries):
+            StatsQueries, OutboxQueries, DigestQueries, SelfReviewQueries, SuggestionQueries, GoalQueries, MockQueries):
     """Typed access to one SQLite file. Writes go in `transaction()`: one unit of work at a time."""

@@ -94,7 +94,7 @@ class DailyQueries:
             "INSERT INTO schedules (group_id, channel, at_time, tz, days, topics, close_seconds, since, min_answer) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 15)) ON CONFLICT (group_id, channel) DO UPDATE SET "
             "at_time = excluded.at_time, tz = excluded.tz, days = excluded.days, topics = excluded.topics, "
-            "close_seconds = excluded.close_seconds, since = excluded.since, "
+            "close_seconds = excluded.close_seconds, since = excluded.since, next_at = '', digest_at = '', "
             "min_answer = coalesce(?, min_answer)",
             group_id, channel, at_time, tz, days, ",".join(topics), close_seconds, iso(since), min_answer, min_answer)
         return await self.schedule_for(group_id, channel)
@@ -111,8 +111,22 @@ class DailyQueries:
 
     async def set_paused(self, schedule_id: int, paused: bool, at: datetime) -> bool:
         """Pause or resume; resuming moves `since` so the paused days are never posted late."""
-        return await self._write("UPDATE schedules SET paused = ?, since = ? WHERE id = ? AND paused != ?",
-                                 int(paused), iso(at), schedule_id, int(paused)) == 1
+        return await self._write("UPDATE schedules SET paused = ?, since = ?, next_at = '', digest_at = '' "
+                                 "WHERE id = ? AND paused != ?", int(paused), iso(at), schedule_id, int(paused)) == 1
+
+    # ---- when each schedule is next due: '' until the core has worked it out -----------------
+
+    async def schedules_due(self, now: datetime) -> list[Schedule]:
+        """Running schedules whose next question is due at `now`, or not yet worked out."""
+        rows = await self._all("SELECT * FROM schedules WHERE paused = 0 AND next_at <= ? ORDER BY id", iso(now))
+        return [_schedule(r) for r in rows]
+
+    async def next_schedule_at(self, after: datetime) -> datetime | None:
+        row = await self._one("SELECT min(next_at) AS at FROM schedules WHERE paused = 0 AND next_at > ?", iso(after))
+        return from_iso(row["at"])
+
+    async def set_next_at(self, schedule_id: int, at: datetime | None) -> None:
+        await self._write("UPDATE schedules SET next_at = ? WHERE id = ?", iso(at) if at else "", schedule_id)
 
     async def start_cycle(self, schedule_id: int, cycle: int) -> None:
         await self._write("UPDATE schedules SET cycle = max(cycle, ?) WHERE id = ?", cycle, schedule_id)

@@ -247,4 +247,164 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_pending ON outbox (status, id);
     """,
+    # 6: streak freezes, points by topic (an older ledger is labelled once at start), what /stats reads by
+    """
+    ALTER TABLE streaks ADD COLUMN run INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE streaks ADD COLUMN freezes INTEGER NOT NULL DEFAULT 0;
+    UPDATE streaks SET run = current;
+    ALTER TABLE ledger ADD COLUMN topic TEXT;
+    CREATE INDEX ledger_member ON ledger (group_id, user_id, reason);
+    CREATE INDEX quiz_answers_member ON quiz_answers (user_id);
+    INSERT INTO meta (key, value) SELECT 'topic-totals', 'pending' WHERE EXISTS (SELECT 1 FROM ledger);
+    """,
+    # 7: the weekly digest, self-review after the reveal, and a group's own questions
+    """
+    CREATE TABLE digest_settings (
+        schedule_id INTEGER PRIMARY KEY REFERENCES schedules(id),
+        weekday INTEGER NOT NULL,
+        at_time TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        since TEXT NOT NULL
+    );
+    CREATE TABLE digests (
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        week TEXT NOT NULL,
+        posted_at TEXT NOT NULL,
+        PRIMARY KEY (schedule_id, week)
+    );
+    CREATE TABLE self_reviews (
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        user_id TEXT NOT NULL,
+        choice INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (post_id, user_id)
+    );
+    CREATE TABLE own_questions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        author TEXT NOT NULL,
+        suggested INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+        reason TEXT,
+        reviewer TEXT,
+        created_at TEXT NOT NULL,
+        reviewed_at TEXT
+    );
+    CREATE INDEX own_questions_queue ON own_questions (group_id, status, id);
+    CREATE INDEX posts_question ON posts (question_id);
+    """,
+    # 8: interview goals with their nudges, and mock-interview pairs
+    """
+    CREATE TABLE goals (
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        user_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        interview TEXT NOT NULL,
+        topics TEXT NOT NULL DEFAULT '',
+        minutes INTEGER NOT NULL,
+        tz TEXT NOT NULL,
+        start TEXT NOT NULL,
+        seen0 INTEGER NOT NULL,
+        expected TEXT NOT NULL,
+        remind TEXT,
+        nudge_at TEXT,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    );
+    CREATE INDEX goals_nudge ON goals (nudge_at);
+    CREATE TABLE goal_nudges (
+        group_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        sent INTEGER NOT NULL,
+        PRIMARY KEY (group_id, user_id, day)
+    );
+    CREATE INDEX practice_items_answered ON practice_items (answered_at);
+    CREATE TABLE mock_setups (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id),
+        channel TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        at_time TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        length_seconds INTEGER NOT NULL,
+        UNIQUE (group_id, channel)
+    );
+    CREATE TABLE mock_sessions (
+        id INTEGER PRIMARY KEY,
+        setup_id INTEGER NOT NULL REFERENCES mock_setups(id),
+        slot_date TEXT NOT NULL,
+        slot_at TEXT NOT NULL,
+        pair_at TEXT NOT NULL,
+        length_seconds INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paired', 'cancelled')),
+        UNIQUE (setup_id, slot_date)
+    );
+    CREATE INDEX mock_sessions_due ON mock_sessions (status, pair_at);
+    CREATE TABLE mock_entries (
+        session_id INTEGER NOT NULL REFERENCES mock_sessions(id),
+        user_id TEXT NOT NULL,
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, user_id)
+    );
+    CREATE TABLE mock_pairs (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES mock_sessions(id),
+        number INTEGER NOT NULL,
+        members TEXT NOT NULL,
+        topics TEXT NOT NULL DEFAULT '',
+        room TEXT,
+        stage INTEGER NOT NULL DEFAULT 0,
+        due_at TEXT,
+        UNIQUE (session_id, number)
+    );
+    CREATE INDEX mock_pairs_due ON mock_pairs (due_at);
+    CREATE TABLE mock_packs (
+        pair_id INTEGER NOT NULL REFERENCES mock_pairs(id),
+        interviewer TEXT NOT NULL,
+        candidate TEXT NOT NULL,
+        questions TEXT NOT NULL,
+        PRIMARY KEY (pair_id, interviewer)
+    );
+    CREATE TABLE mock_feedback (
+        pair_id INTEGER NOT NULL REFERENCES mock_pairs(id),
+        rater TEXT NOT NULL,
+        target TEXT NOT NULL,
+        clarity INTEGER,
+        depth INTEGER,
+        structure INTEGER,
+        comment TEXT,
+        absent INTEGER NOT NULL DEFAULT 0,
+        sent_at TEXT,
+        PRIMARY KEY (pair_id, rater)
+    );
+    CREATE TABLE mock_noshows (
+        group_id INTEGER NOT NULL,
+        pair_id INTEGER NOT NULL REFERENCES mock_pairs(id),
+        user_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (pair_id, user_id)
+    );
+    CREATE INDEX mock_noshows_member ON mock_noshows (group_id, user_id, at);
+    CREATE TABLE mock_breaks (
+        group_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        since TEXT NOT NULL,
+        until TEXT NOT NULL,
+        PRIMARY KEY (group_id, user_id, since)
+    );
+    """,
+    # 9: when each schedule's next question (next_at) and next digest (digest_at) are due, kept by the core
+    # as schedules change and post, so finding the next wake-up is one indexed query instead of the
+    # occurrence maths of every schedule. '' (the default, and what a change of time, pause or digest setting
+    # resets it to) means "work it out at the next run".
+    """
+    ALTER TABLE schedules ADD COLUMN next_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE schedules ADD COLUMN digest_at TEXT NOT NULL DEFAULT '';
+    CREATE INDEX schedules_next ON schedules (next_at) WHERE paused = 0;
+    CREATE INDEX schedules_digest ON schedules (digest_at) WHERE paused = 0;
+    """,
 ]

@@ -17,6 +17,7 @@ _RECORD = {
     "post-thread": "UPDATE posts SET thread_id = ? WHERE id = ?",
     "poll-message": "UPDATE polls SET message_id = ? WHERE id = ?",
     "round-message": "UPDATE quiz_rounds SET message_id = ? WHERE quiz_id = ? AND round = ?",
+    "mock-room": "UPDATE mock_pairs SET room = ? WHERE id = ?",
 }
 
 

@@ -16,11 +16,13 @@ class PracticeItem:
     due_card: bool  # asked because the member's card was due (else a new question)
     asked_at: datetime | None
     answer: int | None
+    correct: bool | None = None  # right, or for a self-reviewed open question: covered
 
 
 def _item(row) -> PracticeItem:
     return PracticeItem(row["session_id"], row["position"], row["question_id"], bool(row["due_card"]),
-                        from_iso(row["asked_at"]), row["answer"])
+                        from_iso(row["asked_at"]), row["answer"],
+                        None if row["correct"] is None else bool(row["correct"]))
 
 
 class PracticeQueries:

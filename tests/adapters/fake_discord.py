@@ -76,6 +76,7 @@ class Msg:
     thread: dict | None = None
     reactions: dict[str, list[str]] = field(default_factory=dict)  # emoji -> user ids, in order
     allowed_mentions: dict | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # uploaded attachments: filename -> bytes
 
     @property
     def ephemeral(self) -> bool:
@@ -199,11 +200,17 @@ class FakeDiscord:
     def message_payload(self, m: Msg) -> dict:
         d = {"id": m.id, "channel_id": m.channel_id, "guild_id": self.guild_id, "author": m.author.payload(),
              "content": m.content, "timestamp": m.at, "edited_timestamp": m.edited, "tts": False,
-             "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
+             "mention_everyone": False, "mentions": [], "mention_roles": [],
+             "attachments": [{"id": str(n), "filename": name, "size": len(data), "content_type": "image/png",
+                              "url": f"{self.url}/attachments/{m.id}/{name}",
+                              "proxy_url": f"{self.url}/attachments/{m.id}/{name}"}
+                             for n, (name, data) in enumerate(m.files.items(), 1)],
              "embeds": m.embeds, "components": m.components, "pinned": False, "type": m.type, "flags": m.flags,
              "reactions": [{"emoji": {"id": None, "name": e}, "count": len(who), "me": self.bot.id in who,
                             "count_details": {"burst": 0, "normal": len(who)}, "me_burst": False,
                             "burst_colors": []} for e, who in m.reactions.items() if who]}
+        if self.channels.get(m.channel_id, {}).get("type") == 1:
+            del d["guild_id"]  # a direct message belongs to no server
         if m.webhook_id:
             d["webhook_id"] = m.webhook_id
         if m.thread:
@@ -353,6 +360,11 @@ class FakeDiscord:
                    "attachment_size_limit": 10485760}
         if message is not None:
             payload["message"] = self.message_payload(message)
+        if channel["type"] == 1:  # a direct message: no server and no member, the user instead
+            for key in ("guild_id", "guild", "member"):
+                del payload[key]
+            payload |= {"user": who.payload(), "context": 1, "app_permissions": str(P["send"]),
+                        "channel": {k: channel[k] for k in ("id", "type", "recipients")}}
         return payload
 
     async def slash(self, who: User, name: str, sub: str | None = None, channel_id: str | None = None,
@@ -400,6 +412,9 @@ class FakeDiscord:
         ("PATCH", r"/channels/\d+/messages/(?P<message>\d+)", "patch_message"),
         ("DELETE", r"/channels/\d+/messages/(?P<message>\d+)", "delete_message"),
         ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads", "thread"),
+        ("POST", r"/channels/(?P<channel>\d+)/threads", "private_thread"),
+        ("PUT", r"/channels/(?P<channel>\d+)/thread-members/(?P<user>\d+)", "add_thread_member"),
+        ("GET", r"/guilds/\d+/threads/active", "active_threads"),
         ("PUT", r"/channels/\d+/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me", "add_reaction"),
         ("DELETE", r"/channels/\d+/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/(?P<user>@me|\d+)",
          "remove_reaction"),
@@ -413,9 +428,21 @@ class FakeDiscord:
         ("POST", r"/webhooks/\d+/(?P<token>[^/]+)", "followup"),
     ]
 
+    @staticmethod
+    async def _body(request: web.Request) -> Any:
+        """JSON, or a file upload: multipart with `payload_json` and `files[n]` parts (kept under "_files")."""
+        if not request.can_read_body:
+            return None
+        if not request.content_type.startswith("multipart/"):
+            return await request.json()
+        form = await request.post()
+        body = json.loads(form["payload_json"])
+        body["_files"] = {part.filename: part.file.read() for key, part in form.items() if key.startswith("files[")}
+        return body
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + unquote(request.match_info["tail"])
-        body = await request.json() if request.can_read_body else None
+        body = await self._body(request)
         self.calls.append(Call(request.method, path, dict(request.query), body))
         try:
             for method, pattern, status in list(self.failing):
@@ -462,7 +489,7 @@ class FakeDiscord:
 
     async def _post_message(self, body, query, channel) -> web.Response:
         m = self.new_message(self.bot, channel, content=body.get("content") or "", embeds=body.get("embeds") or [],
-                             components=body.get("components") or [])
+                             components=body.get("components") or [], files=body.get("_files") or {})
         m.allowed_mentions = body.get("allowed_mentions")
         await self._echo_create(m)
         return json_response(self.message_payload(m))
@@ -486,6 +513,8 @@ class FakeDiscord:
         for key in ("content", "embeds", "components", "flags"):
             if key in body:
                 setattr(m, key, body[key] if body[key] is not None else ([] if key != "content" else ""))
+        if "_files" in body:
+            m.files = body["_files"]
         if "allowed_mentions" in body:
             m.allowed_mentions = body["allowed_mentions"]
 
@@ -520,6 +549,28 @@ class FakeDiscord:
         thread["thread_metadata"]["auto_archive_duration"] = body.get("auto_archive_duration", 1440)
         await self.dispatch("THREAD_CREATE", thread | {"newly_created": True})
         return json_response(thread)
+
+    async def _private_thread(self, body, query, channel) -> web.Response:
+        """A thread without a starting message: private (type 12) when asked, its members added one by one."""
+        thread = self.add_thread(channel, self.snowflake(), body["name"], self.bot)
+        thread |= {"type": body.get("type", 11), "members": [self.bot.id],
+                   "thread_metadata": thread["thread_metadata"] | {"invitable": body.get("invitable", True)}}
+        await self.dispatch("THREAD_CREATE", thread | {"newly_created": True})
+        return json_response(thread)
+
+    async def _add_thread_member(self, body, query, channel, user) -> web.Response:
+        thread = self.channels.get(channel)
+        if thread is None or thread["type"] not in (11, 12):
+            return error(404, 10003, "Unknown Channel")
+        if user not in thread["members"]:
+            thread["members"].append(user)
+        return web.Response(status=204)
+
+    async def _active_threads(self, body, query) -> web.Response:
+        """Public threads, and the private ones the bot is in."""
+        found = [c for c in self.channels.values() if c["type"] == 11 or (c["type"] == 12 and self.bot.id in c["members"])]
+        return json_response({"threads": [{k: v for k, v in c.items() if k != "members"} for c in found],
+                              "members": []})
 
     async def _add_reaction(self, body, query, message, emoji) -> web.Response:
         await self.react(self.bot, message, emoji)
@@ -589,7 +640,7 @@ class FakeDiscord:
         i = self._by_token(token)
         m = self.new_message(self.bot, i.channel_id, content=body.get("content") or "", embeds=body.get("embeds") or [],
                              components=body.get("components") or [], flags=body.get("flags") or 0,
-                             webhook_id=self.app_id)
+                             webhook_id=self.app_id, files=body.get("_files") or {})
         m.allowed_mentions = body.get("allowed_mentions")
         i.followups.append(m.id)
         await self._echo_create(m)

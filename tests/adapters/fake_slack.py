@@ -72,6 +72,8 @@ class FakeSlack:
         self.errors: dict[str, str] = {}  # method -> the error it answers with
         self.outside: set[str] = set()  # channels the bot is not a member of
         self.private: set[str] = set()  # ... and of these, the ones it cannot join itself
+        self.group_dms: dict[tuple[str, ...], str] = {}  # members -> group DM channel id
+        self.files: dict[str, dict] = {}  # file id -> what files upload v2 made of it (name, bytes, where shared)
         self._ts = itertools.count(1)
         self._socket: web.WebSocketResponse | None = None
         self.socket_ready = asyncio.Event()
@@ -86,6 +88,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_post("/upload/{id}", self._upload)
         app.router.add_get("/socket", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -122,6 +125,10 @@ class FakeSlack:
         direct = [c.params for c in self.called("chat.postEphemeral") if c.params.get("user") == user]
         via_url = [r for r in self.responses if r.get("user") == user and r.get("response_type") != "in_channel"]
         return direct + via_url
+
+    def shared(self, channel: str = CHANNEL) -> list[dict]:
+        """Files shared in a channel (with files.completeUploadExternal), oldest first."""
+        return [f for f in self.files.values() if f.get("channel") == channel]
 
     def reacted(self, ts: str) -> list[str]:
         """The reaction names the bot added to a message."""
@@ -173,6 +180,14 @@ class FakeSlack:
         self.outside.discard(p["channel"])
         return {"ok": True, "channel": {"id": p["channel"]}}
 
+    def api_conversations_open(self, p):
+        """A group DM (an "mpim") of the users and the bot, the same one for the same people."""
+        users = sorted(set(p["users"].split(",")))
+        if len(users) < 2 or any(u not in self.users for u in users):
+            return {"ok": False, "error": "user_not_found" if len(users) >= 2 else "not_enough_users"}
+        channel = self.group_dms.setdefault(tuple(users), f"G{len(self.group_dms) + 1:08d}")
+        return {"ok": True, "channel": {"id": channel, "is_mpim": True}}
+
     def api_chat_postMessage(self, p):
         if p["channel"] in self.outside:
             return {"ok": False, "error": "not_in_channel"}
@@ -191,6 +206,34 @@ class FakeSlack:
             return {"ok": False, "error": "message_not_found"}
         message.update({k: p[k] for k in ("text", "blocks", "metadata") if k in p})
         return {"ok": True, "channel": p["channel"], "ts": p["ts"], "text": message["text"]}
+
+    # ---- files upload v2: get an upload URL, POST the bytes there, then complete (and share) ----------
+
+    def api_files_getUploadURLExternal(self, p):
+        file_id = f"F{len(self.files) + 1:06d}"
+        self.files[file_id] = {"id": file_id, "filename": p["filename"], "length": int(p["length"]), "data": None}
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        found = self.files.get(request.match_info["id"])
+        if found is None:
+            return web.Response(status=404, text="unknown upload")
+        found["data"] = await request.read()
+        return web.Response(text=f"OK - {len(found['data'])}")
+
+    def api_files_completeUploadExternal(self, p):
+        done = []
+        for item in json.loads(p["files"]):
+            found = self.files.get(item["id"])
+            if found is None or found["data"] is None or len(found["data"]) != found["length"]:
+                return {"ok": False, "error": "file_not_found" if found is None else "file_upload_incomplete"}
+            found |= {"title": item.get("title"), "channel": p.get("channel_id"), "thread_ts": p.get("thread_ts")}
+            done.append({"id": found["id"], "name": found["filename"], "title": found["title"]})
+        if p.get("channel_id"):
+            message = self.add_message(p["channel_id"], BOT_USER, p.get("initial_comment", ""), p.get("thread_ts"),
+                                       bot=True)
+            message |= {"subtype": "file_share", "files": done}
+        return {"ok": True, "files": done}
 
     def _reactions(self, p) -> dict[str, list[str]] | None:
         message = self.messages[p["channel"]].get(p["timestamp"])

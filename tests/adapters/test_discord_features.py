@@ -2,7 +2,7 @@
 the port's read-backs (find by invisible key, thread replies, reactions) against it."""
 from datetime import timedelta
 
-from bot.core.chat import ChannelRef, MessageRef, Post, ReactionChanged, ThreadRef
+from bot.core.chat import ButtonPressed, ChannelRef, MessageRef, Post, ReactionChanged, ThreadRef
 
 from .discord_world import discord_world, embed, fake, texts  # noqa: F401
 from .test_discord_day import ALICE_ANSWER, start_the_day
@@ -134,3 +134,23 @@ async def test_the_port_reads_back_what_is_on_discord(fake, tmp_path, clock):
         assert await chat.place(int(fake.guild_id), int(unseen)) == (channel, unseen)  # read from Discord
         assert await chat.place(int(fake.guild_id), int(fake.channel)) == (channel, None)
         assert len(fake.calls_to("GET", rf"/channels/{unseen}")) == 1
+
+
+async def test_a_whisper_carries_buttons_to_a_direct_message_and_a_press_there_counts(fake, tmp_path, clock):
+    """Self-review after the reveal: each member who answered gets the three buttons as a direct message;
+    a press in the DM reaches the core as a press in the question's channel, answered in the DM."""
+    mod, alice = fake.member("Mo", admin=True), fake.member("Alice")
+    async with discord_world(fake, tmp_path, clock) as world:
+        question_id = await start_the_day(world, mod)
+        await world.say(alice, ALICE_ANSWER, channel=question_id)
+        await world.advance(timedelta(days=1))
+        [dm] = [m for m in fake.bot_messages() if embed(m).get("title") == "Question #1: how did your answer do?"]
+        assert fake.channels[dm.channel_id]["dm_of"] == alice.id
+        buttons = {c["label"]: c["custom_id"] for row in dm.components for c in row["components"]}
+        assert list(buttons) == ["Covered it", "Partly", "Missed it"]
+        noted = await world.press(alice, dm.id, buttons["Missed it"])
+        assert "Noted: **Missed it**" in texts(noted) and all(m.channel_id == dm.channel_id for m in noted)
+        [pressed] = [e for e in world.handled if isinstance(e, ButtonPressed)]
+        assert pressed.message.channel == ChannelRef("discord", fake.guild_id, fake.channel)
+        post = await world.bot.store.post(1)
+        assert await world.bot.store.card(1, alice.id, post.question_id) is not None

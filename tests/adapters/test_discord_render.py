@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.adapters.discord import appcommands, render
-from bot.adapters.discord.chat import Pacer
 from bot.core.chat import Button, ChannelRef, MessageRef, Post
 from bot.core.commands import COMMANDS, parse
 
@@ -124,18 +123,3 @@ def test_suggestions_complete_zones_and_topic_lists():
     assert appcommands.suggestions("topics", "ml-fundamentals,eva", topics) == \
         [("ml-fundamentals,evaluation-metrics", "ml-fundamentals,evaluation-metrics")]
     assert [v for _, v in appcommands.suggestions("topics", "", topics)] == topics
-
-
-async def test_sends_are_spread_after_a_burst():
-    now, slept = [100.0], []
-
-    async def sleep(seconds):
-        slept.append(round(seconds, 3))
-
-    pacer = Pacer(rate=25, burst=25, clock=lambda: now[0], sleep=sleep)
-    for _ in range(27):  # a minute's worth of channels all falling due at once
-        await pacer.wait()
-    assert slept == [0.04, 0.08]  # the 26th and 27th wait their turn, 1/25 s apart
-    now[0] += 10
-    await pacer.wait()
-    assert len(slept) == 2  # refilled

@@ -17,9 +17,9 @@ from .discord_world import discord_world, fake  # noqa: F401
 
 GUILDS, GUILD_MESSAGES, GUILD_REACTIONS, MESSAGE_CONTENT = 1 << 0, 1 << 9, 1 << 10, 1 << 15
 MANAGE_SERVER = 1 << 5
-# view channel, send messages, embed links, add reactions, read history, create public threads,
-# send messages in threads, manage messages (to remove a member's older poll vote)
-INVITE_PERMISSIONS = (1 << 10) + (1 << 11) + (1 << 14) + (1 << 6) + (1 << 16) + (1 << 35) + (1 << 38) + (1 << 13)
+# view channel, send messages, embed links, add reactions, read history, create public and private
+# threads, send messages in threads, manage messages (to remove a member's older poll vote)
+INVITE_PERMISSIONS = (1 << 10) + (1 << 11) + (1 << 14) + (1 << 6) + (1 << 16) + (1 << 35) + (1 << 36) + (1 << 38) + (1 << 13)
 
 
 def command_syncs(fake):
@@ -41,7 +41,7 @@ async def test_the_synced_commands_are_the_command_table(fake, tmp_path, clock):
         options = entry["options"]
         if len(group) > 1:  # a command with subcommands takes no options itself
             assert all(o["type"] == 1 for o in options)
-            sub = sub or {"poll": "create"}.get(top, "start")
+            sub = sub or appcommands.BARE.get(top, "start")
             [entry] = [o for o in options if o["name"] == sub]
             options = entry.get("options", [])
         assert entry["description"] == command.summary
@@ -52,7 +52,8 @@ async def test_the_synced_commands_are_the_command_table(fake, tmp_path, clock):
         assert [o["required"] for o in options] == sorted((o["required"] for o in options), reverse=True)
         for o in options:
             assert 0 < len(o["description"]) <= 100
-    assert [o["name"] for o in synced["qotd"]["options"]] == ["setup", "status", "now", "skip", "pause", "resume"]
+    assert [o["name"] for o in synced["qotd"]["options"]] == ["setup", "status", "now", "skip", "pause", "resume",
+                                                             "digest", "review", "add"]
     assert {o["name"]: o["type"] for o in synced["quiz"]["options"][0]["options"]} == \
         {"topic": 3, "count": 4, "difficulty": 3, "seconds": 4}
     assert synced["streak"]["options"][0]["type"] == 6  # a member picker

@@ -195,3 +195,23 @@ async def test_commands_are_acknowledged_before_the_work_is_done(tmp_path, clock
         release.set()
         await w.adapter.settled()
         assert header(w.fake.posts()[-1].params) == "Topics"
+
+
+async def test_a_whisper_with_buttons_is_an_ephemeral_message_whose_press_counts(tmp_path, clock):
+    """Self-review after the reveal: chat.postEphemeral with the three buttons in Block Kit; a click on
+    the ephemeral message is a press in the question's channel, answered ephemerally."""
+    async with slack_world(tmp_path, clock) as w:
+        await w.command(ADMIN, "/qotd setup time:09:00 tz:UTC topics:open-qs close:1h")
+        await w.advance(timedelta(hours=2, minutes=30))
+        root = [c for c in w.fake.posts() if header(c.params) == "Question of the day #1"][0].ts
+        await w.say(ALICE, "It memorises the noise in its training data.", root)
+        await w.advance(timedelta(hours=1))
+        [offer] = [p for p in w.fake.ephemerals(ALICE) if header(p) == "Question #1: how did your answer do?"]
+        assert offer["channel"] == CHANNEL and [label for label, _ in buttons(offer)] == [
+            "Covered it", "Partly", "Missed it"]
+        assert not [p for p in w.fake.ephemerals(BOB) if header(p).startswith("Question #1")]  # bob did not answer
+        await w.click(ALICE, "1795000999.000200", dict(buttons(offer))["Covered it"], ephemeral=True)
+        assert "Noted: *Covered it*. Question #1 comes back in your `/practice` in 8d." in texts(
+            w.fake.ephemerals(ALICE)[-1])
+        post = await w.bot.store.post(1)
+        assert await w.bot.store.card(1, ALICE, post.question_id) is not None

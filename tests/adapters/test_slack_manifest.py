@@ -22,4 +22,4 @@ def test_events_scopes_interactivity_and_socket_mode():
         "message.channels", "message.groups", "reaction_added", "reaction_removed"}
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
     assert {"commands", "chat:write", "channels:history", "groups:history", "reactions:read", "reactions:write",
-            "users:read", "channels:join"} <= set(MANIFEST["oauth_config"]["scopes"]["bot"])
+            "users:read", "channels:join", "files:write"} <= set(MANIFEST["oauth_config"]["scopes"]["bot"])

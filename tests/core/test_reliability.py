@@ -70,7 +70,8 @@ class FusedChat(FakeChat):
         return result
 
 
-for _name in ("send", "reply", "open_thread", "edit", "react", "unreact", "reactions", "replies", "find", "whisper"):
+for _name in ("send", "reply", "open_thread", "open_private", "edit", "react", "unreact", "reactions", "replies", "find",
+              "whisper"):
     setattr(FusedChat, _name, lambda self, *a, _n=_name: self._call(_n, *a))
 
 
@@ -154,16 +155,17 @@ async def until(bot: StudyBot, clock: ManualClock, target: datetime) -> None:
     await bot.run_due(target)
 
 
-async def play(path: Path, chat: FakeChat, fuse: Fuse, twice: bool = False, late: bool = False) -> int:
-    """Run the day; on a crash, restart on the same file and carry on with the step that crashed
-    (the platform re-delivers an event it never had acknowledged). Returns the number of restarts."""
-    clock = ManualClock(START)
+async def play(path: Path, chat: FakeChat, fuse: Fuse, twice: bool = False, late: bool = False, script: list = DAY,
+               start: datetime = START) -> int:
+    """Run the day (or another script); on a crash, restart on the same file and carry on with the step
+    that crashed (the platform re-delivers an event it never had acknowledged). Returns the restarts."""
+    clock = ManualClock(start)
     bot, restarts, step, delivered = await open_bot(path, chat, clock, fuse), 0, 0, []
-    while step < len(DAY):
-        action = DAY[step]
+    while step < len(script):
+        action = script[step]
         try:
             if isinstance(action, datetime):
-                if late and action == DAY[-2]:  # before the close: every event again, long after the fact
+                if late and action == script[-2]:  # before the close: every event again, long after the fact
                     for event in delivered:
                         await bot.handle(event)
                 await until(bot, clock, action)

@@ -23,7 +23,7 @@ import discord
 from ...core.commands import COMMANDS, Command, Option
 
 SUBCOMMAND, STRING, INTEGER, USER = 1, 3, 4, 6  # application command option types
-BARE = {"poll": "create"}  # what a bare command is called as a subcommand; "start" otherwise
+BARE = {"poll": "create", "goal": "plan"}  # what a bare command is called as a subcommand; "start" otherwise
 USER_ARGUMENTS = {"member"}  # positional arguments that name a member: a user picker on Discord
 MANAGE_SERVER = discord.Permissions(manage_guild=True).value
 DESCRIPTION, CHOICES = 100, 25  # Discord's limits

@@ -7,14 +7,15 @@ lets a press on a question's "Answer" button name its thread.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
 
 import discord
 
-from ...core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Member, MessageRef, Post, Reply, ThreadRef)
+from ...core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Limits, Member, MessageRef, Post, Reply,
+                          ThreadRef)
+from ...core.pacing import Pacer
 from ...core.daily import LETTERS
 from . import render
 
@@ -25,23 +26,11 @@ THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 FIND_DEPTH = 50  # how far back find() looks for a message sent but not recorded
 INTERACTION_LIFE = 14 * 60  # seconds: a token lasts 15 minutes
 ARCHIVE_AFTER = 10080  # minutes without messages before a question's thread is archived: a week
-
-
-class Pacer:
-    """Spreads REST writes: a burst of `burst`, then `rate` per second. discord.py waits out each
-    route's limit itself, but not the global 50 requests per second, which many channels' questions
-    falling due in the same minute would otherwise hit."""
-
-    def __init__(self, rate: float = 25.0, burst: int = 25, clock=time.monotonic, sleep=asyncio.sleep):
-        self.rate, self.burst, self.clock, self.sleep = rate, burst, clock, sleep
-        self.tokens, self.at = float(burst), clock()
-
-    async def wait(self) -> None:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate) - 1
-        self.at = now
-        if self.tokens < 0:  # a debt: callers queue up behind it in arrival order
-            await self.sleep(-self.tokens / self.rate)
+PRIVATE_THREAD = 12  # channel type of a private thread
+# Discord allows 50 requests a second in all, which discord.py does not wait out (it does each route's
+# bucket); RATE leaves a little for the read-backs, which are not paced. One write a second per channel
+# stays inside every route's bucket (5 messages per 5 s, one reaction per 0.25 s) and Slack's alike.
+RATE, CHANNEL_RATE, LANES = 48.0, 1.0, 32
 
 
 @dataclass
@@ -58,7 +47,8 @@ class Live:
 class DiscordChat:
     def __init__(self, client: discord.Client, message_content: bool):
         self.client, self.message_content = client, message_content
-        self.pacer = Pacer()
+        self.pacer = Pacer(RATE)  # the outbox takes a token per delivery; this adapter one more per extra request
+        self.limits = Limits(self.pacer, CHANNEL_RATE, LANES)
         self.live: dict[str, Live] = {}
         self.parents: dict[int, int] = {}  # channel id -> parent channel id for threads, 0 for channels
         self.names: dict[str, str] = {}  # member id -> display name, from every event that carried one
@@ -107,7 +97,6 @@ class DiscordChat:
     # ---- sending --------------------------------------------------------------------------------
 
     async def _post(self, channel_id: str, post: Post) -> discord.Message:
-        await self.pacer.wait()
         return await self.messageable(channel_id).send(**render.message(post))
 
     async def send(self, channel: ChannelRef, post: Post) -> MessageRef:
@@ -117,7 +106,6 @@ class DiscordChat:
         return MessageRef(thread.channel, str((await self._post(thread.id, post)).id), thread.id)
 
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
-        await self.pacer.wait()
         try:
             thread = await self._message(message).create_thread(name=render.clip(name, 100),
                                                                 auto_archive_duration=ARCHIVE_AFTER)
@@ -131,10 +119,29 @@ class DiscordChat:
             await self._offer_answer_buttons(message)
         return ThreadRef(message.channel, str(thread_id))
 
+    async def open_private(self, channel: ChannelRef, members: tuple[str, ...], name: str) -> ChannelRef:
+        """A private thread of the channel that members cannot invite others to, with the members
+        added. An active private thread of the same name is reused: a retry opens no second one."""
+        http, name = self.client.http, render.clip(name, 100)
+        active = (await http.get_active_threads(int(channel.group))).get("threads", [])
+        thread_id = next((t["id"] for t in active if t.get("type") == PRIVATE_THREAD and t.get("name") == name
+                          and str(t.get("parent_id")) == channel.channel), None)
+        if thread_id is None:
+            await self.pacer.wait()
+            thread_id = (await http.start_thread_without_message(
+                int(channel.channel), name=name, auto_archive_duration=ARCHIVE_AFTER, type=PRIVATE_THREAD,
+                invitable=False))["id"]
+        for member in members:  # adding someone already in is a no-op on Discord
+            await self.pacer.wait()
+            await http.add_user_to_thread(int(thread_id), int(member))
+        self.parents[int(thread_id)] = int(channel.channel)
+        return ChannelRef(channel.platform, channel.group, str(thread_id))
+
     async def _offer_answer_buttons(self, message: MessageRef) -> None:
         """Without Message Content the bot cannot read thread replies, so a question answered in its
         thread gets "Answer" and "Edit my answer" buttons (a choice question, answered with its 🇦…
-        reactions, does not)."""
+        reactions, does not). Both requests are beyond the one the outbox paced."""
+        await self.pacer.wait()
         root = await self._message(message).fetch()
         text = (root.embeds[0].description or "") if root.embeds else ""
         if root.components or any(line.startswith(LETTERS[0]) for line in text.splitlines()):
@@ -147,23 +154,21 @@ class DiscordChat:
         return await self.messageable(thread).send(**render.proxy(member, text))
 
     async def edit(self, message: MessageRef, post: Post) -> None:
-        await self.pacer.wait()
         await self._message(message).edit(**render.message(post, edit=True))
 
     async def react(self, message: MessageRef, emoji: str) -> None:
-        await self.pacer.wait()
         await self._message(message).add_reaction(emoji)
 
     async def unreact(self, message: MessageRef, emoji: str, member_id: str) -> None:
-        await self.pacer.wait()
         await self._message(message).remove_reaction(emoji, discord.Object(int(member_id)))
 
     async def whisper(self, channel: ChannelRef, member_id: str, post: Post) -> None:
-        """A direct message; a member who does not accept them is logged and skipped."""
+        """A direct message, buttons and all (a press on them comes back as one in `channel`); a member
+        who does not accept direct messages is logged and skipped."""
         try:
             user = self.client.get_user(int(member_id)) or await self.client.fetch_user(int(member_id))
             await self.pacer.wait()
-            await user.send(**render.message(post))
+            await user.send(**render.whisper(post, channel))
         except discord.Forbidden:
             log.warning("member %s does not accept direct messages from the bot; a private note was dropped", member_id)
 
@@ -221,14 +226,13 @@ class DiscordChat:
             channel = event.channel if isinstance(event, CommandInvoked) else event.message.channel
             await (self.whisper(channel, event.member.id, post) if private else self.send(channel, post))
             return
-        kwargs = render.message(post)
         if live.placeholder:
             live.placeholder = False
             if private:
-                await live.interaction.edit_original_response(**kwargs)
+                await live.interaction.edit_original_response(**render.message(post, edit=True))
                 return
             await live.interaction.delete_original_response()
-        await live.interaction.followup.send(ephemeral=private, wait=True, **kwargs)
+        await live.interaction.followup.send(ephemeral=private, wait=True, **render.message(post))
 
     async def settle(self, interaction: discord.Interaction) -> None:
         """After the core is done: a placeholder nobody replaced becomes the note, or goes."""

@@ -27,11 +27,13 @@ from .modal import ModalAnswers
 
 log = logging.getLogger(__name__)
 
-# What the features need: see channels, post embeds, start threads and post in them, react (and
-# remove members' older poll votes: Manage Messages), and read history for the read-back at close.
+# What the features need: see channels, post embeds, start threads and post in them (private ones
+# for mock-interview pairs), react (and remove members' older poll votes: Manage Messages), and read
+# history for the read-back at close.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, add_reactions=True,
                                   read_message_history=True, create_public_threads=True,
-                                  send_messages_in_threads=True, manage_messages=True)
+                                  create_private_threads=True, send_messages_in_threads=True,
+                                  manage_messages=True)
 DRAIN = 10.0  # seconds to finish queued events when closing
 
 
@@ -246,8 +248,11 @@ class StudyClient(discord.Client):
     # ---- interactions --------------------------------------------------------------------------------
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is None:
-            return  # the commands are server-only; direct messages carry no buttons
+        if interaction.guild_id is None:  # the commands are server-only; a whisper's buttons are pressed in DMs
+            origin = render.origin_of(interaction.message) if interaction.message else None
+            if interaction.type == discord.InteractionType.component and origin:
+                self._pressed(*origin, interaction)
+            return
         match interaction.type:
             case discord.InteractionType.application_command:
                 self._command(interaction)
@@ -271,13 +276,17 @@ class StudyClient(discord.Client):
         if custom_id in (render.ANSWER, render.EDIT_ANSWER):
             await self._answering(self.answers.open(interaction, edit=custom_id == render.EDIT_ANSWER), interaction)
             return
+        self._pressed(interaction.guild_id, interaction.channel_id, interaction, known=interaction.channel)
+
+    def _pressed(self, guild_id: int, channel_id: int, interaction: discord.Interaction, known: object = None) -> None:
+        """A button press, for the core as one in `channel_id` (a whisper's: the channel it speaks for)."""
         acked = self.acknowledge(interaction)
         member = self.chat.member(interaction.user, interaction.permissions)
-        message_id = str(interaction.message.id)
-        self._enqueue(interaction.guild_id, interaction.channel_id,
+        custom_id, message_id = interaction.data.get("custom_id", ""), str(interaction.message.id)
+        self._enqueue(guild_id, channel_id,
                       lambda channel, thread: ButtonPressed(MessageRef(channel, message_id, thread), member, custom_id,
                                                             str(interaction.id)),
-                      known=interaction.channel, interaction=interaction, acked=acked)
+                      known=known, interaction=interaction, acked=acked)
 
     def _submitted(self, interaction: discord.Interaction) -> None:
         found = self.answers.parse(interaction.data.get("custom_id", ""))

@@ -12,15 +12,18 @@ Mentions never ping from an embed; a post's `ping` members are named in the mess
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import discord
 
-from ...core.chat import Button, MessageRef, Post
+from ...core.chat import Button, ChannelRef, MessageRef, Post
 
 COLOUR = discord.Colour(0x5865F2)
 ANSWER, EDIT_ANSWER = "studybot:answer", "studybot:edit-answer"  # the buttons of the modal path
 PROXY = "answer-of:"
+WHISPER = "whisper-from:"  # a direct message's mark: the server and channel it speaks for, then its key
 _BITS = "\u200b\u200c\u200d\u2060"  # zero width space, non-joiner, joiner, word joiner: 0, 1, 2, 3
 _EDGE = "\u2063"  # invisible separator around a mark
 LIMITS = {"title": 256, "description": 4096, "field": 256, "value": 1024, "footer": 2048, "fields": 25, "label": 80}
@@ -85,6 +88,8 @@ def embed(post: Post) -> discord.Embed:
     footer = clip(post.footer, LIMITS["footer"] - len(hidden)) + hidden
     if footer:
         e.set_footer(text=footer)
+    if post.image:  # the uploaded file, shown inside the embed
+        e.set_image(url=f"attachment://{Path(post.image).name}")
     return e
 
 
@@ -113,13 +118,33 @@ def mentions(ping: tuple[str, ...]) -> discord.AllowedMentions:
 
 def message(post: Post, edit: bool = False) -> dict:
     """Keyword arguments for send / edit / followup. A followup refuses `view=None`, an edit needs it
-    to clear old buttons."""
+    to clear old buttons. An image is uploaded with the message (`file`; an edit takes `attachments`)."""
     ping = tuple(u for u in post.ping if u.isdigit())
     kwargs = {"content": " ".join(f"<@{u}>" for u in ping) or None, "embed": embed(post),
               "allowed_mentions": mentions(ping)}
     if post.buttons or edit:
         kwargs["view"] = Buttons(post.buttons) if post.buttons else None
+    if post.image:
+        upload = discord.File(post.image, filename=Path(post.image).name)
+        kwargs |= {"attachments": [upload]} if edit else {"file": upload}
     return kwargs
+
+
+# ---- whispers (direct messages) ------------------------------------------------------------------
+
+def whisper(post: Post, channel: ChannelRef) -> dict:
+    """A private note as a direct message. Its mark also names the server and channel it speaks for, so
+    a press on its buttons, which Discord reports from the DM, reaches the core as a press there."""
+    return message(replace(post, key=f"{WHISPER}{channel.group}:{channel.channel}:{post.key}"))
+
+
+def origin_of(message: discord.Message) -> tuple[int, int] | None:
+    """(server id, channel id) a direct message of ours speaks for, or None."""
+    key = key_of(message)
+    if not key.startswith(WHISPER):
+        return None
+    guild, channel, _ = (key[len(WHISPER):].split(":", 2) + ["", ""])[:3]
+    return (int(guild), int(channel)) if guild.isdigit() and channel.isdigit() else None
 
 
 # ---- proxy answers (Message Content off) ----------------------------------------------------------

@@ -1,5 +1,6 @@
 """The core's port on the Slack Web API: messages with Block Kit, threads by `thread_ts`, reactions,
-ephemeral replies, and read-backs (`conversations.replies`, `reactions.get`, message metadata)."""
+ephemeral replies, images as file uploads, and read-backs (`conversations.replies`, `reactions.get`,
+message metadata)."""
 from __future__ import annotations
 
 import logging
@@ -7,14 +8,16 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRetryHandler,
                                                          AsyncRateLimitErrorRetryHandler)
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from ...core.chat import ButtonPressed, ChannelRef, CommandInvoked, Member, MessageRef, Post, Reply, ThreadRef
+from ...core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Limits, Member, MessageRef, Post, Reply,
+                          ThreadRef)
 from .render import blocks, emoji_from, emoji_name, fallback, unescape
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,9 @@ METADATA_TYPE = "studybot_post"  # message metadata event_type; its payload is {
 MEMBER_TTL = 300.0  # seconds a users.info answer (name, admin) is trusted
 FIND_DEPTH = 400  # how many recent messages `find` looks through
 NO_CHANNEL = {"channel_not_found", "not_in_channel"}
+# chat.postMessage takes about one message a second per channel; Slack's other limits are per method and
+# workspace and unpublished, so the rest is left to slack_sdk's retry after a 429's Retry-After.
+LIMITS = Limits(channel_rate=1.0, lanes=32)
 MEMBER_TEXT = {None, "thread_broadcast", "file_share"}  # message subtypes a member wrote
 
 
@@ -86,6 +92,8 @@ class Members:
 class SlackChat:
     """Implements core.chat.Chat. `me` is filled in by the adapter once auth.test has answered."""
 
+    limits = LIMITS
+
     def __init__(self, client: AsyncWebClient, members: Members):
         self.client, self.members = client, members
         self.me = Identity("", "", "", "")
@@ -114,7 +122,19 @@ class SlackChat:
                 raise exc from None
             response = await self.client.chat_postMessage(**args)
         self.threads[(channel.channel, response["ts"])] = thread
+        if post.image:
+            await self._attach(channel, post, thread)
         return MessageRef(channel, response["ts"], thread)
+
+    async def _attach(self, channel: ChannelRef, post: Post, thread: str | None) -> None:
+        """A post's image, shared right under its message (files.getUploadURLExternal, the upload, then
+        files.completeUploadExternal). The message is out already: a failed upload costs only the image."""
+        try:
+            await self.client.files_upload_v2(channel=channel.channel, thread_ts=thread, file=post.image,
+                                              filename=Path(post.image).name, title=post.title or "chart",
+                                              alt_txt=post.title or "chart")
+        except (SlackApiError, SlackRequestError, OSError) as exc:
+            log.warning("could not upload the image of %r to %s: %s", post.title, channel.channel, exc)
 
     async def send(self, channel: ChannelRef, post: Post) -> MessageRef:
         return await self._post(channel, post)
@@ -122,6 +142,12 @@ class SlackChat:
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
         """Slack threads need no opening: a reply with `thread_ts` starts one."""
         return ThreadRef(message.channel, message.thread or message.id)
+
+    async def open_private(self, channel: ChannelRef, members: tuple[str, ...], name: str) -> ChannelRef:
+        """A group DM of the members and the bot: conversations.open returns the same one for the same
+        people. Group DMs have no name; the first message posted there says what it is for."""
+        response = await self.client.conversations_open(users=",".join(members))
+        return ChannelRef(channel.platform, channel.group, response["channel"]["id"])
 
     async def reply(self, thread: ThreadRef, post: Post) -> MessageRef:
         return await self._post(thread.channel, post, thread.id)
