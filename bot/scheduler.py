@@ -22,6 +22,7 @@ class LiveScheduler:
     def __init__(self, bot: StudyBot):
         self.bot = bot
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._planning = self._wanted = False
 
     async def start(self) -> None:
         """Sweep what fell due while we were down, then plan the wake-ups."""
@@ -34,14 +35,29 @@ class LiveScheduler:
             self.scheduler.shutdown(wait=False)
 
     async def replan(self) -> None:
-        """One wake-up, at the core's next due instant (or none when nothing is due)."""
-        nxt = await self.bot.next_due(self.bot.clock.now())
-        if nxt is None:
-            if self.scheduler.get_job("next-due"):
-                self.scheduler.remove_job("next-due")
+        """One wake-up, at the core's next due instant (or none when nothing is due). Asked for while
+        another replan runs, it returns at once and the running one goes round again: under a burst of
+        events the wake-up is re-planned once per round, not once per event."""
+        self._wanted = True
+        if self._planning:
             return
-        self.scheduler.add_job(self.wake, DateTrigger(nxt), id="next-due", replace_existing=True,
-                               misfire_grace_time=int(self.bot.grace.total_seconds()), coalesce=True)
+        self._planning = True
+        try:
+            while self._wanted:
+                self._wanted = False
+                await self._plan()
+        finally:
+            self._planning = False
+
+    async def _plan(self) -> None:
+        nxt = await self.bot.next_due(self.bot.clock.now())
+        job = self.scheduler.get_job("next-due")
+        if nxt is None:
+            if job:
+                self.scheduler.remove_job("next-due")
+        elif job is None or job.next_run_time != nxt:
+            self.scheduler.add_job(self.wake, DateTrigger(nxt), id="next-due", replace_existing=True,
+                                   misfire_grace_time=int(self.bot.grace.total_seconds()), coalesce=True)
 
     async def handle(self, event) -> None:
         """What a live adapter calls for every event: a command may have created a new deadline
