@@ -245,6 +245,8 @@ def parser() -> argparse.ArgumentParser:
                          help="the console clock's starting instant, ISO 8601 (default: now); for scripts")
     sub.add_parser("discord", help="run the bot on Discord (DISCORD_TOKEN; see the README's Discord section)")
     sub.add_parser("health", help="exit 0 if the running bot is connected (its heartbeat is under 2 minutes old)")
+    sub.add_parser("bench", help="run the benchmarks from a source checkout: one table and bench/results.json "
+                                 "(studybot bench --help)", add_help=False)
     slack = sub.add_parser("slack", help="run the bot in a Slack workspace (Socket Mode; see slack-manifest.yml)")
     slack.add_argument("--http", action="store_true",
                        help="serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode")
@@ -280,7 +282,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def bench_command(argv: list[str]) -> int:
+    """`studybot bench …`: the benchmarks live beside the code (bench/), not in the installed package."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "bench" / "__init__.py").is_file() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        import bench
+    except ImportError:
+        print("studybot bench runs from a source checkout (./dev bench): the bench/ folder is not installed.",
+              file=sys.stderr)
+        return 2
+    return bench.main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        return bench_command(argv[1:])
     args = parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -55,7 +55,7 @@ class LiveScheduler:
         if nxt is None:
             if job:
                 self.scheduler.remove_job("next-due")
-        elif job is None or job.next_run_time != nxt:
+        elif getattr(job, "next_run_time", None) != nxt:  # a pending job (not started yet) has none
             self.scheduler.add_job(self.wake, DateTrigger(nxt), id="next-due", replace_existing=True,
                                    misfire_grace_time=int(self.bot.grace.total_seconds()), coalesce=True)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Limits, Member, MessageDeleted, MessageEdited,
-                           MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
+                           MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef, filled)
 
 CHANNEL = ChannelRef("test", "g1", "c1")
 
@@ -131,6 +131,12 @@ def command(who: Member, name: str, text: str = "", channel: ChannelRef = CHANNE
 
 def reply(who: Member, thread: str, text: str, message_id: str | None = None) -> MessagePosted:
     return MessagePosted(MessageRef(CHANNEL, message_id or uuid.uuid4().hex, thread), who, text)
+
+
+def fill(who: Member, sent: Sent, label: str, text: str) -> CommandInvoked:
+    """A member presses the button `label` on a message the bot sent and sends its form with `text`."""
+    button = next(b for b in sent.post.buttons if b.label == label and b.prompt)
+    return filled(sent.ref.channel, who, button.id, text, uuid.uuid4().hex)
 
 
 def react(who: Member, message: MessageRef, emoji: str, added: bool = True) -> ReactionChanged:

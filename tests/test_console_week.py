@@ -95,9 +95,9 @@ async def test_bad_input_is_refused_and_changes_nothing(tmp_path):
         "America/New_York, Asia/Kolkata or UTC.",
         "⚠️ `close:` `-1h` is negative: a duration counts forward, like 30m, 2h or 1d.",
         "⚠️ Unknown topic `cooking`. Topics: open-qs, choice-qs.",
-        "⚠️ `/qotd setup` has no option `colour:`. Valid options: time:, tz:, days:, topics:, close:, minimum:.",
+        "⚠️ `/qotd setup` has no option `colour:`. Valid options: time:, tz:, days:, topics:, close:, minimum:, blind:.",
         "⚠️ `/qotd setup` needs `time:` (HH:MM, 24-hour, in the zone below). "
-        "Usage: `/qotd setup time:… [tz:…] [days:…] [topics:…] [close:…] [minimum:…]`",
+        "Usage: `/qotd setup time:… [tz:…] [days:…] [topics:…] [close:…] [minimum:…] [blind:…]`",
         f"⚠️ `dance` is not a `/qotd` subcommand. Try: {', '.join(QOTD_SUBCOMMANDS)}.",
         f"⚠️ I don't know `/frobnicate`. Commands: {', '.join(sorted({c.split()[0] for c in COMMANDS}))}.",
         "⚠️ Only admins can use `/qotd setup`.",

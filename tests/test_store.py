@@ -91,3 +91,32 @@ async def test_a_missing_database_folder_is_refused_not_created(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         await Store.open(tmp_path / "nope" / "x.db")
     assert not (tmp_path / "nope").exists()
+
+
+async def test_the_blind_answers_migration_keeps_every_post_and_what_points_at_it(tmp_path):
+    """Migration 10 rebuilds posts (to widen its status check): same ids, same rows, references intact."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys=ON")
+        for script in MIGRATIONS[:9]:
+            db.executescript(script)
+        db.execute("PRAGMA user_version=9")
+        db.execute("INSERT INTO groups (id, platform, external_id) VALUES (1, 'console', 'g')")
+        db.execute("INSERT INTO schedules (id, group_id, channel, at_time, tz, days, close_seconds, since) "
+                   "VALUES (1, 1, 'c', '09:00', 'UTC', 'mon', 3600, '2026-11-20T08:00:00+00:00')")
+        db.execute("INSERT INTO posts (id, schedule_id, local_date, status, number, question_id, message_id, thread_id)"
+                   " VALUES (7, 1, '2026-11-20', 'open', 3, 'q', 'm1', 't1')")
+        db.execute("INSERT INTO replies (post_id, message_id, user_id, text, at) VALUES (7, 'r1', 'u1', 'hi', 'x')")
+        db.execute("INSERT INTO upvotes (post_id, message_id, voter) VALUES (7, 'r1', 'u2')")
+    store = await Store.open(path)
+    row = await store.post(7)
+    assert (row.number, row.status, row.message_id, row.thread_id, row.blind) == (3, "open", "m1", "t1", False)
+    async with store.transaction():
+        assert await store.mark_voting(7, AT)
+    assert (await store.post(7)).status == "voting" and await store.upvoters(7, "r1") == {"u2"}
+    await store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'")}
+        assert {"posts_due", "posts_votes", "posts_message", "posts_thread", "posts_question"} <= indexes

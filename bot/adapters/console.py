@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, TextIO
 
 from ..core.chat import (Button, ButtonPressed, ChannelRef, CommandInvoked, Limits, Member, MessageDeleted,
-                         MessageEdited, MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef)
+                         MessageEdited, MessagePosted, MessageRef, Post, ReactionChanged, Reply, ThreadRef, filled)
 from ..core.clock import UTC, BadValue, ManualClock, parse_duration
 from ..core.polls import KEYCAPS
 
@@ -35,7 +35,8 @@ HELP = """\
 /advance <duration>     move the clock forward (30m, 2h, 1d) and run everything that fell due, in order
 /react <msg> <emoji>    add a reaction to message <msg> (A-F, 1-10 and +1 work as shortcuts)
 /unreact <msg> <emoji>  remove it
-/click <msg> <button>   press a button on message <msg>, by its label or number
+/click <msg> <button> [text]   press a button on message <msg>, by its label or number (a button
+                        that asks for text, like a blind question's Answer, takes it after: /click 7 Answer …)
 /edit <msg> <text>      edit your message;  /delete <msg> deletes it
 /down, /up, /restart [duration]   stop the bot, start it again (on the same database), or both
 > <text>                reply in the thread of the latest message that has one
@@ -363,10 +364,24 @@ class Console:
         buttons = m.post.buttons if m.post else ()
         if (m.private_to and m.private_to != self.me.id) or (m.members and self.me.id not in m.members):
             raise BadValue(f"Message #{m.number} is private to someone else.")
-        chosen = next((b for n, b in enumerate(buttons, 1) if label.strip().lower() in (str(n), b.label.lower())), None)
+        def named(word: str, prompts: bool = False) -> Button | None:
+            return next((b for n, b in enumerate(buttons, 1) if word.strip().lower() in (str(n), b.label.lower())
+                         and (b.prompt or not prompts)), None)
+        chosen, text = named(label), ""
+        if chosen is None:  # a button that asks for text, with the text after it
+            word, _, text = label.strip().partition(" ")
+            chosen = named(word, prompts=True)
         if chosen is None:
             names = ", ".join(f"{n}. {b.label}" for n, b in enumerate(buttons, 1)) or "none"
             raise BadValue(f"Message #{m.number} has no button `{label}`. Buttons: {names}.")
+        if chosen.prompt:  # its form, filled in on the same line: the text goes to the bot alone
+            if not text.strip():
+                raise BadValue(f"[{chosen.label}] asks for {chosen.prompt.lower()}: "
+                               f"/click {m.number} {chosen.label} <text>")
+            self.say.line(self.say.style(f"  {self.me.name} pressed [{chosen.label}] on #{m.number} and sent its form",
+                                         "2"))
+            await self.deliver(filled(CHANNEL, self.me, chosen.id, text.strip(), uuid.uuid4().hex))
+            return
         self.say.line(self.say.style(f"  {self.me.name} pressed [{chosen.label}] on #{m.number}", "2"))
         await self.deliver(ButtonPressed(m.ref(), self.me, chosen.id, uuid.uuid4().hex))
 

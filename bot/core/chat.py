@@ -91,12 +91,22 @@ class ButtonPressed:
 Event = CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ReactionChanged | ButtonPressed
 
 
+def filled(channel: ChannelRef, member: Member, button: str, text: str, id: str) -> CommandInvoked:
+    """What every adapter hands over when a member sends the form of a button with a prompt: the
+    command `/<button id> <text>` ("mock comment" is /mock with `comment <text>`)."""
+    name, _, sub = button.partition(" ")
+    return CommandInvoked(channel, member, name, f"{sub} {text}" if sub else text, id)
+
+
 # ---- outbound ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Button:
+    """With a `prompt`, a press asks the member for text (a form) and hands it over as the command `/<id> <text>`."""
+
     id: str
     label: str
+    prompt: str = ""  # the form's title, e.g. "Your answer"
 
 
 def button_ids(button: str, prefix: str) -> tuple[int, ...] | None:

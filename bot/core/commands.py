@@ -94,6 +94,7 @@ class Command:
     options: tuple[Option, ...] = ()
     admin: bool = False
     argument: str | None = None  # name of a free-text positional argument, if any
+    verbatim: bool = False  # no subcommands or options: the argument is all that was typed, as typed (`a:b`, quotes, lines)
 
     def usage(self) -> str:
         parts = [f"/{self.name}"]
@@ -124,6 +125,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Option("close", f"how long answers stay open: {DURATION_HELP} (default 23h)", parse_duration),
         Option("minimum", "characters of real text a reply needs to count as an answer, 0 to 500 (default 15)",
                _int_between(0, 500), minimum=0, maximum=500),
+        Option("blind", "yes: answers are sent privately and all shown at the close, then voted on for 12h "
+               "(default no)", _yes_no, choices=("yes", "no")),
     ), admin=True),
     Command("qotd status", "Show this channel's schedule and when the next question comes."),
     Command("qotd now", "Post today's question right away.", admin=True),
@@ -139,6 +142,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
     ), admin=True),
     Command("qotd add", "Add a question of the group's own; it is asked before the bank's.", QUESTION_OPTIONS,
             admin=True),
+    Command("answer", "Your answer to this channel's blind question, hidden until it closes; a new one replaces it.",
+            argument="text", verbatim=True),
     Command("leaderboard", "Top 10 and your own rank, overall or in one topic.", (
         Option("period", "week, month or all (default week)", _choice("week", "month", "all"),
                choices=("week", "month", "all")),
@@ -225,11 +230,12 @@ def tokenize(text: str) -> tuple[list[str], dict[str, str]]:
 def parse(name: str, text: str, is_admin: bool = True) -> Invocation:
     """Resolve `/name text` to a command and validated options, or raise UserError saying what is valid.
     Permission comes first: a member who may not run a command learns that, not its syntax."""
-    if len(text) > MAX_TEXT:
-        raise UserError(f"That command is {len(text)} characters long; the limit is {MAX_TEXT}.")
     name = name.lower().lstrip("/")
-    words, raw = tokenize(text)
     command = COMMANDS.get(name)
+    verbatim = bool(command and command.verbatim)  # free text, checked by its feature (an answer has its own limit)
+    if len(text) > MAX_TEXT and not verbatim:
+        raise UserError(f"That command is {len(text)} characters long; the limit is {MAX_TEXT}.")
+    words, raw = ([], {}) if verbatim else tokenize(text)
     if words and f"{name} {words[0].lower()}" in COMMANDS:
         command = COMMANDS[f"{name} {words.pop(0).lower()}"]
     if command is None:
@@ -240,6 +246,8 @@ def parse(name: str, text: str, is_admin: bool = True) -> Invocation:
         raise UserError(f"I don't know `/{name}`. Commands: {', '.join(sorted({c.split()[0] for c in COMMANDS}))}.")
     if command.admin and not is_admin:
         raise UserError(f"Only admins can use `/{command.name}`.")
+    if verbatim:
+        return Invocation(command, {}, text.strip())
     if words and not command.argument:
         raise UserError(f"`/{command.name}` takes no `{' '.join(words)}`. Usage: `{command.usage()}`")
     known = {o.name: o for o in command.options}

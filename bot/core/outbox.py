@@ -138,14 +138,19 @@ class Outbox:
         return delivered, skipped
 
     async def _pace(self, e: Effect) -> None:
-        """Wait for the channel's bucket, then the platform-wide one."""
+        """Wait for the channel's bucket, then the platform-wide one (so a channel waiting its turn holds
+        no platform-wide slot); the channel counts the call from when it really goes."""
+        channel = None
         if self.limits.channel_rate:
             key = (e.platform, e.group, e.channel)
             if key not in self._channels:
                 self._channels[key] = Pacer(self.limits.channel_rate, clock=self._clock, sleep=self._sleep)
-            await self._channels[key].wait()
+            channel = self._channels[key]
+            await channel.wait()
         if self.limits.pace:
             await self.limits.pace.wait()
+            if channel:
+                channel.went_now()
 
     async def _resolve(self, ref: str | None) -> str | None:
         if ref and ref.startswith("@"):

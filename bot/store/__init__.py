@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .connection import Connection, StoreError, from_iso, iso
 from .migrations import MIGRATIONS
-from .daily import Answer, DailyQueries, PostRow, Reply, Schedule
+from .daily import BLIND, Answer, DailyQueries, PostRow, Reply, Schedule
 from .digest import DEFAULT_DIGEST, DigestQueries, DigestSetting
 from .goal import GoalQueries, GoalRow
 from .groups import Group, GroupQueries
@@ -27,7 +27,7 @@ from .stats import StatsQueries
 __all__ = ["Store", "StoreError", "MIGRATIONS", "Group", "Schedule", "PostRow", "Answer", "PollRow", "Standing", "QuizRow", "RoundRow",
            "QuizAnswer", "PracticeItem", "Reply", "Effect", "Streak", "LedgerRow", "iso", "from_iso",
            "DigestSetting", "DEFAULT_DIGEST", "OwnQuestion", "own_id", "GoalRow", "MockSetup", "MockSession",
-           "PairRow", "Feedback", "CRITERIA"]
+           "PairRow", "Feedback", "CRITERIA", "BLIND"]
 
 
 class Store(Connection, GroupQueries, DailyQueries, PollQueries, QuizQueries, PracticeQueries, ScoreQueries,

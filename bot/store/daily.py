@@ -3,6 +3,10 @@
 Thread replies are all kept (one row per platform message); a member's answer is derived, not
 stored: their earliest standing reply that counts as an answer. So an edit, a deletion, a late
 re-delivery or a read-back from the platform only ever changes rows keyed by message id.
+
+A blind answer is a reply too, kept under a placeholder message id (`blind:<member>`) while it is
+private; when the bot posts it in the thread at the close, the outbox records the real message id
+in its place, so its upvotes, the scoring and everything that reads answers treat it like any other.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ class Schedule:
     cycle: int
     since: datetime  # only occurrences after this instant are due: set on setup and on resume
     min_answer: int  # characters of real text a thread reply needs to count as an answer
+    blind: bool  # answers are sent privately and shown all at once at the close
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class PostRow:
     id: int
     schedule_id: int
     local_date: str
-    status: str  # open | closed | skipped
+    status: str  # open | voting (a blind post between its close and its vote close) | closed | skipped
     number: int | None
     question_id: str | None
     cycle: int | None
@@ -41,6 +46,8 @@ class PostRow:
     thread_id: str | None
     posted_at: datetime | None
     closes_at: datetime | None
+    blind: bool = False
+    votes_close_at: datetime | None = None  # a blind post's upvotes are counted then
 
 
 @dataclass(frozen=True)
@@ -64,13 +71,17 @@ class Answer:
 def _schedule(row) -> Schedule:
     return Schedule(row["id"], row["group_id"], row["channel"], row["at_time"], row["tz"], row["days"],
                     tuple(t for t in row["topics"].split(",") if t), row["close_seconds"], bool(row["paused"]),
-                    row["cycle"], from_iso(row["since"]), row["min_answer"])
+                    row["cycle"], from_iso(row["since"]), row["min_answer"], bool(row["blind"]))
 
 
 def _post(row) -> PostRow:
     return PostRow(row["id"], row["schedule_id"], row["local_date"], row["status"], row["number"],
                    row["question_id"], row["cycle"], row["message_id"], row["thread_id"],
-                   from_iso(row["posted_at"]), from_iso(row["closes_at"]))
+                   from_iso(row["posted_at"]), from_iso(row["closes_at"]), bool(row["blind"]),
+                   from_iso(row["votes_close_at"]))
+
+
+BLIND = "blind:"  # the placeholder message id of a blind answer not yet in the thread: "blind:<member>"
 
 
 _ANSWERS = (
@@ -88,15 +99,19 @@ class DailyQueries:
 
     async def save_schedule(self, group_id: int, channel: str, at_time: str, tz: str, days: str,
                             topics: tuple[str, ...], close_seconds: int, since: datetime,
-                            min_answer: int | None = None) -> Schedule:
-        """Create or change a channel's schedule; a paused schedule stays paused."""
+                            min_answer: int | None = None, blind: bool | None = None) -> Schedule:
+        """Create or change a channel's schedule; a paused schedule stays paused, and an option not given
+        (minimum, blind) keeps its value."""
+        blind = None if blind is None else int(blind)
         await self._write(
-            "INSERT INTO schedules (group_id, channel, at_time, tz, days, topics, close_seconds, since, min_answer) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 15)) ON CONFLICT (group_id, channel) DO UPDATE SET "
+            "INSERT INTO schedules (group_id, channel, at_time, tz, days, topics, close_seconds, since, min_answer, "
+            "blind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 15), coalesce(?, 0)) "
+            "ON CONFLICT (group_id, channel) DO UPDATE SET "
             "at_time = excluded.at_time, tz = excluded.tz, days = excluded.days, topics = excluded.topics, "
             "close_seconds = excluded.close_seconds, since = excluded.since, next_at = '', digest_at = '', "
-            "min_answer = coalesce(?, min_answer)",
-            group_id, channel, at_time, tz, days, ",".join(topics), close_seconds, iso(since), min_answer, min_answer)
+            "min_answer = coalesce(?, min_answer), blind = coalesce(?, blind)",
+            group_id, channel, at_time, tz, days, ",".join(topics), close_seconds, iso(since), min_answer, blind,
+            min_answer, blind)
         return await self.schedule_for(group_id, channel)
 
     async def schedule_for(self, group_id: int, channel: str) -> Schedule | None:
@@ -150,13 +165,13 @@ class DailyQueries:
                                  schedule_id, local_date) == 1
 
     async def claim_post(self, schedule_id: int, local_date: str, question_id: str, cycle: int,
-                         posted_at: datetime, closes_at: datetime) -> PostRow | None:
+                         posted_at: datetime, closes_at: datetime, blind: bool = False) -> PostRow | None:
         """The (schedule, day) slot, claimed once: the new open post, or None when the day is taken."""
         post_id = await self._insert(
-            "INSERT INTO posts (schedule_id, local_date, status, question_id, cycle, number, posted_at, closes_at) "
-            "VALUES (?, ?, 'open', ?, ?, (SELECT coalesce(max(number), 0) + 1 FROM posts WHERE schedule_id = ?), ?, ?) "
-            "ON CONFLICT DO NOTHING", schedule_id, local_date, question_id, cycle, schedule_id,
-            iso(posted_at), iso(closes_at))
+            "INSERT INTO posts (schedule_id, local_date, status, question_id, cycle, number, posted_at, closes_at, "
+            "blind) VALUES (?, ?, 'open', ?, ?, "
+            "(SELECT coalesce(max(number), 0) + 1 FROM posts WHERE schedule_id = ?), ?, ?, ?) ON CONFLICT DO NOTHING", schedule_id, local_date, question_id, cycle, schedule_id,
+            iso(posted_at), iso(closes_at), int(blind))
         return await self.post(post_id) if post_id else None
 
     async def asked_in_cycle(self, schedule_id: int, cycle: int) -> set[str]:
@@ -165,7 +180,8 @@ class DailyQueries:
         return {r["question_id"] for r in rows}
 
     async def open_posts(self) -> list[PostRow]:
-        return [_post(r) for r in await self._all("SELECT * FROM posts WHERE status = 'open' ORDER BY id")]
+        """Posts whose answers or votes are still open."""
+        return [_post(r) for r in await self._all("SELECT * FROM posts WHERE status IN ('open', 'voting') ORDER BY id")]
 
     async def due_closings(self, now: datetime) -> list[PostRow]:
         rows = await self._all("SELECT * FROM posts WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at, id",
@@ -176,9 +192,25 @@ class DailyQueries:
         row = await self._one("SELECT min(closes_at) AS at FROM posts WHERE status = 'open' AND closes_at > ?", iso(after))
         return from_iso(row["at"])
 
-    async def mark_closed(self, post_id: int) -> bool:
-        """The claim on a close: True only for the one call that closed it."""
-        return await self._write("UPDATE posts SET status = 'closed' WHERE id = ? AND status = 'open'", post_id) == 1
+    async def mark_closed(self, post_id: int, was: str = "open") -> bool:
+        """The claim on a close (of the answers, or of a blind post's votes: `was` voting): True only for
+        the one call that closed it."""
+        return await self._write("UPDATE posts SET status = 'closed' WHERE id = ? AND status = ?", post_id, was) == 1
+
+    async def mark_voting(self, post_id: int, votes_close_at: datetime) -> bool:
+        """The claim on a blind post's close: its answers are shown and votes stay open until `votes_close_at`."""
+        return await self._write("UPDATE posts SET status = 'voting', votes_close_at = ? "
+                                 "WHERE id = ? AND status = 'open'", iso(votes_close_at), post_id) == 1
+
+    async def due_vote_closings(self, now: datetime) -> list[PostRow]:
+        rows = await self._all("SELECT * FROM posts WHERE status = 'voting' AND votes_close_at <= ? "
+                               "ORDER BY votes_close_at, id", iso(now))
+        return [_post(r) for r in rows]
+
+    async def next_vote_closing(self, after: datetime) -> datetime | None:
+        row = await self._one("SELECT min(votes_close_at) AS at FROM posts "
+                              "WHERE status = 'voting' AND votes_close_at > ?", iso(after))
+        return from_iso(row["at"])
 
     async def post_by_thread(self, group_id: int, thread_id: str) -> PostRow | None:
         row = await self._one("SELECT p.* FROM posts p JOIN schedules s ON s.id = p.schedule_id "
@@ -191,7 +223,7 @@ class DailyQueries:
         return _post(row) if row else None
 
     async def latest_post(self, schedule_id: int) -> PostRow | None:
-        row = await self._one("SELECT * FROM posts WHERE schedule_id = ? AND status IN ('open', 'closed') "
+        row = await self._one("SELECT * FROM posts WHERE schedule_id = ? AND status IN ('open', 'voting', 'closed') "
                               "ORDER BY number DESC LIMIT 1", schedule_id)
         return _post(row) if row else None
 
@@ -212,6 +244,14 @@ class DailyQueries:
             "ON CONFLICT DO UPDATE SET text = excluded.text, counts = excluded.counts, deleted = 0 "
             "WHERE text != excluded.text OR counts != excluded.counts OR deleted != 0",
             post_id, message_id, user_id, text, iso(at), int(counts))
+
+    async def put_blind_answer(self, post_id: int, user_id: str, text: str, at: datetime) -> bool:
+        """A member's private answer to a blind post, replacing their earlier one: True if it replaced one."""
+        replaced = await self._write("UPDATE replies SET text = ?, at = ? WHERE post_id = ? AND message_id = ?",
+                                     text, iso(at), post_id, BLIND + user_id) == 1
+        if not replaced:
+            await self.add_reply(post_id, BLIND + user_id, user_id, text, at, True)
+        return replaced
 
     async def edit_reply(self, post_id: int, message_id: str, text: str, counts: bool) -> bool:
         return await self._write("UPDATE replies SET text = ?, counts = ? WHERE post_id = ? AND message_id = ? "

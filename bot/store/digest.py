@@ -85,7 +85,7 @@ class DigestQueries:
 
     async def posts_between(self, schedule_id: int, start: datetime, end: datetime) -> list[PostRow]:
         """The questions a schedule posted in [start, end), oldest first."""
-        rows = await self._all("SELECT * FROM posts WHERE schedule_id = ? AND status IN ('open', 'closed') "
+        rows = await self._all("SELECT * FROM posts WHERE schedule_id = ? AND status IN ('open', 'voting', 'closed') "
                                "AND posted_at >= ? AND posted_at < ? ORDER BY posted_at", schedule_id,
                                iso(start), iso(end))
         return [_post(r) for r in rows]

@@ -407,4 +407,40 @@ MIGRATIONS: list[str] = [
     CREATE INDEX schedules_next ON schedules (next_at) WHERE paused = 0;
     CREATE INDEX schedules_digest ON schedules (digest_at) WHERE paused = 0;
     """,
+    # 10: blind answers: a schedule may collect answers privately. Its posts then close in two claimed steps:
+    # the answers (open -> voting: all of them appear in the thread) and the votes (voting -> closed, at
+    # votes_close_at). SQLite cannot widen a CHECK in place, so posts is rebuilt with the same ids: copied
+    # aside, dropped and made again, with foreign keys checked at the commit, when every reply has its post back.
+    """
+    ALTER TABLE schedules ADD COLUMN blind INTEGER NOT NULL DEFAULT 0;
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TEMP TABLE posts_copy AS SELECT * FROM posts;
+    DROP TABLE posts;
+    CREATE TABLE posts (
+        id INTEGER PRIMARY KEY,
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        local_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'voting', 'closed', 'skipped')),
+        number INTEGER,
+        question_id TEXT,
+        cycle INTEGER,
+        message_id TEXT,
+        thread_id TEXT,
+        posted_at TEXT,
+        closes_at TEXT,
+        blind INTEGER NOT NULL DEFAULT 0,
+        votes_close_at TEXT,
+        UNIQUE (schedule_id, local_date)
+    );
+    INSERT INTO posts (id, schedule_id, local_date, status, number, question_id, cycle, message_id, thread_id,
+                       posted_at, closes_at)
+        SELECT id, schedule_id, local_date, status, number, question_id, cycle, message_id, thread_id, posted_at,
+               closes_at FROM posts_copy;
+    DROP TABLE posts_copy;
+    CREATE INDEX posts_due ON posts (status, closes_at);
+    CREATE INDEX posts_votes ON posts (status, votes_close_at);
+    CREATE INDEX posts_message ON posts (message_id);
+    CREATE INDEX posts_thread ON posts (thread_id);
+    CREATE INDEX posts_question ON posts (question_id);
+    """,
 ]

@@ -18,6 +18,7 @@ _RECORD = {
     "poll-message": "UPDATE polls SET message_id = ? WHERE id = ?",
     "round-message": "UPDATE quiz_rounds SET message_id = ? WHERE quiz_id = ? AND round = ?",
     "mock-room": "UPDATE mock_pairs SET room = ? WHERE id = ?",
+    "blind-answer": "UPDATE replies SET message_id = ? WHERE post_id = ? AND message_id = 'blind:' || ?",
 }
 
 
@@ -70,8 +71,10 @@ class OutboxQueries:
             return
         await self._write("UPDATE outbox SET status = 'done', result = ? WHERE id = ?", result, effect_id)
         if row["record"] and result is not None:
-            name, *args = row["record"].split(":")
-            await self._write(_RECORD[name], result, *args)
+            name, _, rest = row["record"].partition(":")
+            sql = _RECORD[name]
+            args = rest.split(":", sql.count("?") - 2)  # the last may hold colons of its own (a member id)
+            await self._write(sql, result, *args)
 
     async def effect_failed(self, effect_id: int) -> None:
         await self._write("UPDATE outbox SET status = 'failed' WHERE id = ? AND status = 'pending'", effect_id)

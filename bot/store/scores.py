@@ -104,12 +104,15 @@ class ScoreQueries:
         saved = await self._all(f"SELECT user_id, current, best, freezes FROM streaks WHERE {missed} ORDER BY user_id",
                                 schedule_id, *answered)
         await self._write(f"UPDATE streaks SET freezes = freezes - 1, run = 0 WHERE {missed}", schedule_id, *answered)
-        for user_id in sorted(answered):
+        members = sorted(answered)
+        for start in range(0, len(members), 500):  # one statement per 500 answerers, not one each
+            chunk = members[start:start + 500]
             await self._write(
-                "INSERT INTO streaks (schedule_id, user_id, current, best, run, freezes) "
-                "VALUES (?, ?, 1, 1, 1, min(?, 1 % ? = 0)) ON CONFLICT DO UPDATE SET current = current + 1, "
-                "best = max(best, current + 1), run = run + 1, freezes = min(?, freezes + ((run + 1) % ? = 0))",
-                schedule_id, user_id, most, every, most, every)
+                "INSERT INTO streaks (schedule_id, user_id, current, best, run, freezes) VALUES "
+                + ", ".join(["(?, ?, 1, 1, 1, min(?, 1 % ? = 0))"] * len(chunk)) +
+                " ON CONFLICT DO UPDATE SET current = current + 1, best = max(best, current + 1), run = run + 1, "
+                "freezes = min(?, freezes + ((run + 1) % ? = 0))",
+                *(arg for user_id in chunk for arg in (schedule_id, user_id, most, every)), most, every)
         return [(r["user_id"], Streak(r["current"], r["best"], r["freezes"] - 1)) for r in saved]
 
     async def streak(self, schedule_id: int, user_id: str) -> Streak:

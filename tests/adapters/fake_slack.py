@@ -74,6 +74,8 @@ class FakeSlack:
         self.private: set[str] = set()  # ... and of these, the ones it cannot join itself
         self.group_dms: dict[tuple[str, ...], str] = {}  # members -> group DM channel id
         self.files: dict[str, dict] = {}  # file id -> what files upload v2 made of it (name, bytes, where shared)
+        self.views: dict[str, dict] = {}  # view id -> a modal views.open opened (with the user it was opened for)
+        self.triggers: dict[str, str] = {}  # trigger id -> user: issued with each command and press, used once
         self._ts = itertools.count(1)
         self._socket: web.WebSocketResponse | None = None
         self.socket_ready = asyncio.Event()
@@ -144,7 +146,7 @@ class FakeSlack:
                 params |= await request.json()
             else:
                 params |= dict(await request.post())
-        for key in ("blocks", "metadata"):
+        for key in ("blocks", "metadata", "view"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or params.pop("token", "")
@@ -206,6 +208,15 @@ class FakeSlack:
             return {"ok": False, "error": "message_not_found"}
         message.update({k: p[k] for k in ("text", "blocks", "metadata") if k in p})
         return {"ok": True, "channel": p["channel"], "ts": p["ts"], "text": message["text"]}
+
+    def api_views_open(self, p):
+        """A modal, for the member whose command or press issued the trigger (a trigger works once)."""
+        user = self.triggers.pop(p.get("trigger_id", ""), None)
+        if user is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view_id = f"V{len(self.views) + 1:08d}"
+        self.views[view_id] = dict(p["view"], id=view_id, team_id=TEAM, state={"values": {}}, _user=user)
+        return {"ok": True, "view": {k: v for k, v in self.views[view_id].items() if not k.startswith("_")}}
 
     # ---- files upload v2: get an upload URL, POST the bytes there, then complete (and share) ----------
 
@@ -346,22 +357,43 @@ class FakeSlack:
         return {"token": "legacy", "team_id": TEAM, "team_domain": "study-group", "channel_id": channel,
                 "channel_name": "study", "user_id": user, "user_name": self.users[user]["name"], "command": command,
                 "text": slack_text(text), "api_app_id": "A0STUDY", "response_url": f"{self.url}/respond/{user}",
-                "trigger_id": f"{next(self._ts)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}"}
+                "trigger_id": self._trigger(user)}
+
+    def _trigger(self, user: str) -> str:
+        trigger = f"{next(self._ts)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}"
+        self.triggers[trigger] = user
+        return trigger
 
     def click(self, user: str, ts: str, action_id: str, channel: str = CHANNEL, ephemeral: bool = False,
               thread: str | None = None) -> dict:
         container = {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral}
         if thread:
             container["thread_ts"] = thread
+        shown = self.messages[channel].get(ts, {}).get("blocks", [])  # a button sends its own value
+        value = next((e.get("value") for b in shown if b.get("type") == "actions" for e in b["elements"]
+                      if e.get("action_id") == action_id), action_id)
         body = {"type": "block_actions", "team": {"id": TEAM, "domain": "study-group"},
                 "user": {"id": user, "username": self.users[user]["name"], "team_id": TEAM},
                 "api_app_id": "A0STUDY", "container": container, "channel": {"id": channel, "name": "study"},
-                "trigger_id": f"{next(self._ts)}.{uuid.uuid4().hex[:16]}", "response_url": f"{self.url}/respond/{user}",
-                "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": action_id,
+                "trigger_id": self._trigger(user), "response_url": f"{self.url}/respond/{user}",
+                "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
                              "action_ts": str(time.time())}]}
         if not ephemeral:
             body["message"] = self._public(self.messages[channel][ts], False)
         return body
+
+    def submit(self, view_id: str, text: str) -> dict:
+        """The member the modal was opened for types `text` into its input and presses its submit button."""
+        view = self.views[view_id]
+        user = view["_user"]
+        values = {b["block_id"]: {b["element"]["action_id"]: {"type": b["element"]["type"], "value": text}}
+                  for b in view["blocks"] if b["type"] == "input"}
+        shown = {k: v for k, v in view.items() if not k.startswith("_")} | {"state": {"values": values}}
+        return {"type": "view_submission", "team": {"id": TEAM, "domain": "study-group"},
+                "user": {"id": user, "username": self.users[user]["name"], "name": self.users[user]["name"],
+                         "team_id": TEAM},
+                "api_app_id": "A0STUDY", "token": "legacy", "trigger_id": self._trigger(user), "view": shown,
+                "response_urls": [], "is_enterprise_install": False}
 
     def react(self, user: str, ts: str, name: str, added: bool = True, channel: str = CHANNEL) -> dict:
         who = self.messages[channel][ts].setdefault("_reactions", {}).setdefault(name, [])

@@ -53,6 +53,9 @@ class World:
     async def click(self, user: str, ts: str, action_id: str, **kw) -> None:
         await self.deliver("interactive", self.fake.click(user, ts, action_id, **kw))
 
+    async def submit(self, view_id: str, text: str) -> None:
+        await self.deliver("interactive", self.fake.submit(view_id, text))
+
     async def advance(self, delta: timedelta) -> None:
         await advance(self.bot, self.clock, delta)
 

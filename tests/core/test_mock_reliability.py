@@ -6,8 +6,6 @@ delivered once and each private note at most once."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from bot.core.chat import ButtonPressed, CommandInvoked
 from bot.core.clock import UTC
 
 from ..fakes import CHANNEL, FakeChat, member
-from .test_reliability import Fuse, FusedChat, each_crash, play
+from .test_reliability import Fuse, crash_at_every_call, crash_at_every_statement, played
 
 ADA, ANN, BEN = member("ada", admin=True), member("ann"), member("ben")
 START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # a Friday
@@ -56,17 +54,8 @@ DUMP = {
 }
 
 
-async def outcome(tmp_path: Path, name: str, fuse: Fuse | None = None, chat: FakeChat | None = None, **kw):
-    chat = chat or FakeChat()
-    path = tmp_path / f"{name}.db"
-    restarts = await play(path, chat, fuse or Fuse(), script=WEEK, start=START, **kw)
-    crashes = [f for f in (fuse, getattr(chat, "fuse", None)) if f is not None and f.at is not None]
-    assert restarts == len(crashes), "the fuse never blew: this run proves nothing"
-    with sqlite3.connect(path) as db:
-        state = {name: sorted(db.execute(sql).fetchall(), key=repr) for name, sql in DUMP.items()}
-    posts = [s.post.key for s in chat.sent if s.kind in ("send", "reply")]
-    notes = [p.key for _, p in chat.whispers]
-    return state, posts, notes, chat
+def outcome(tmp_path: Path, name: str, fuse: Fuse | None = None, chat: FakeChat | None = None, **kw):
+    return played(tmp_path, name, WEEK, START, DUMP, fuse, chat, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -96,25 +85,10 @@ async def test_every_event_delivered_twice_changes_nothing(tmp_path, baseline):
 
 @pytest.mark.parametrize("after", [False, True], ids=["before-the-platform-acts", "after-it-acted"])
 async def test_a_crash_at_any_platform_call_loses_nothing_and_sends_nothing_twice(tmp_path, baseline, after):
-    (state, posts, notes, _), _ = baseline
-    counter = Fuse()
-    await outcome(tmp_path, "count", chat=FusedChat(counter, after))
-
-    async def crash_at(k):
-        got_state, got_posts, got_notes, chat = await outcome(tmp_path, f"chat-{after}-{k}", chat=FusedChat(Fuse(k), after))
-        assert got_state == state, f"crash at platform call {k} of {counter.count}"
-        assert sorted(got_posts) == sorted(posts) and len(chat.rooms) == 1, f"crash at platform call {k}"
-        assert not Counter(got_notes) - Counter(notes), f"a private note twice after a crash at call {k}"
-
-    await each_crash(counter.count, crash_at)
+    base, _ = baseline
+    await crash_at_every_call(tmp_path, outcome, base, after, check=lambda chat: len(chat.rooms) == 1)
 
 
 async def test_a_crash_at_any_sql_statement_loses_nothing_and_sends_nothing_twice(tmp_path, baseline):
-    (state, posts, notes, _), statements = baseline
-
-    async def crash_at(k):
-        got_state, got_posts, got_notes, chat = await outcome(tmp_path, f"sql-{k}", Fuse(k))
-        assert got_state == state, f"crash at statement {k} of {statements}"
-        assert sorted(got_posts) == sorted(posts) and sorted(got_notes) == sorted(notes), f"statement {k}"
-
-    await each_crash(statements, crash_at)
+    base, statements = baseline
+    await crash_at_every_statement(tmp_path, outcome, base, statements)

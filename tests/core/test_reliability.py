@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -235,6 +236,51 @@ async def each_crash(count: int, run) -> None:
     points = list(range(1, count + 1))
     for start in range(0, len(points), 8):
         await asyncio.gather(*(run(k) for k in points[start:start + 8]))
+
+
+# ---- other scripts (a blind day, a mock-interview week): the same proofs on their own tables ---------
+
+async def played(tmp_path: Path, name: str, script: list, start: datetime, tables: dict[str, str],
+                 fuse: Fuse | None = None, chat: FakeChat | None = None, **kw):
+    """Play `script` on its own file: (the `tables` as their queries read them, the public posts' keys, the
+    private notes' keys, the chat)."""
+    chat = chat or FakeChat()
+    path = tmp_path / f"{name}.db"
+    restarts = await play(path, chat, fuse or Fuse(), script=script, start=start, **kw)
+    crashes = [f for f in (fuse, getattr(chat, "fuse", None)) if f is not None and f.at is not None]
+    assert restarts == len(crashes), "the fuse never blew: this run proves nothing"
+    with sqlite3.connect(path) as db:
+        state = {table: sorted(db.execute(sql).fetchall(), key=repr) for table, sql in tables.items()}
+    return state, public(chat), [p.key for _, p in chat.whispers], chat
+
+
+async def crash_at_every_call(tmp_path: Path, outcome, base, after: bool, check=lambda chat: True) -> None:
+    """`outcome` (a `played` script) crashed at each platform call in turn ends as `base` did: the same
+    database, each post once, no private note twice (one may be lost: they are at most once), and `check`."""
+    state, posts, notes, _ = base
+    counter = Fuse()
+    await outcome(tmp_path, "count", chat=FusedChat(counter, after))
+
+    async def crash_at(k):
+        got_state, got_posts, got_notes, chat = await outcome(tmp_path, f"chat-{after}-{k}",
+                                                              chat=FusedChat(Fuse(k), after))
+        assert got_state == state, f"crash at platform call {k} of {counter.count}"
+        assert sorted(got_posts) == sorted(posts) and check(chat), f"crash at platform call {k} of {counter.count}"
+        assert not Counter(got_notes) - Counter(notes), f"a private note twice after a crash at call {k}"
+
+    await each_crash(counter.count, crash_at)
+
+
+async def crash_at_every_statement(tmp_path: Path, outcome, base, statements: int) -> None:
+    """`outcome` crashed at each SQL statement in turn ends as `base` did, private notes included."""
+    state, posts, notes, _ = base
+
+    async def crash_at(k):
+        got_state, got_posts, got_notes, _ = await outcome(tmp_path, f"sql-{k}", Fuse(k))
+        assert got_state == state, f"crash at statement {k} of {statements}"
+        assert sorted(got_posts) == sorted(posts) and sorted(got_notes) == sorted(notes), f"statement {k}"
+
+    await each_crash(statements, crash_at)
 
 
 @pytest.fixture(scope="module")

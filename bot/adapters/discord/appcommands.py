@@ -120,7 +120,7 @@ def invocation(data: dict[str, Any]) -> tuple[str, str]:
     for o in options:
         value = str(o["value"])
         if command and o["name"] == command.argument:
-            words.append(f"<@{value}>" if o["type"] == USER else quote(value))
+            words.append(f"<@{value}>" if o["type"] == USER else value if command.verbatim else quote(value))
         else:
             words.append(f"{o['name']}:{quote(value)}")
     return data["name"], " ".join(words)

@@ -30,7 +30,7 @@ PRIVATE_THREAD = 12  # channel type of a private thread
 # Discord allows 50 requests a second in all, which discord.py does not wait out (it does each route's
 # bucket); RATE leaves a little for the read-backs, which are not paced. One write a second per channel
 # stays inside every route's bucket (5 messages per 5 s, one reaction per 0.25 s) and Slack's alike.
-RATE, CHANNEL_RATE, LANES = 48.0, 1.0, 32
+RATE, CHANNEL_RATE, LANES = 48.0, 1.0, 1000  # lanes: each channel waits its own bucket, the rest keep going
 
 
 @dataclass

@@ -276,6 +276,10 @@ class StudyClient(discord.Client):
         if custom_id in (render.ANSWER, render.EDIT_ANSWER):
             await self._answering(self.answers.open(interaction, edit=custom_id == render.EDIT_ANSWER), interaction)
             return
+        form = render.asked(custom_id)
+        if form:
+            await self._answering(self.answers.ask(interaction, *form), interaction)
+            return
         self._pressed(interaction.guild_id, interaction.channel_id, interaction, known=interaction.channel)
 
     def _pressed(self, guild_id: int, channel_id: int, interaction: discord.Interaction, known: object = None) -> None:
@@ -289,10 +293,12 @@ class StudyClient(discord.Client):
                       known=known, interaction=interaction, acked=acked)
 
     def _submitted(self, interaction: discord.Interaction) -> None:
-        found = self.answers.parse(interaction.data.get("custom_id", ""))
-        if found:
+        custom_id = interaction.data.get("custom_id", "")
+        found, command = self.answers.parse(custom_id), self.answers.asked(custom_id)
+        if found or command:
             acked = self.acknowledge(interaction, ephemeral=True, thinking=True)
-            self._enqueue(interaction.guild_id, interaction.channel_id, self.answers.submitted(interaction, *found),
+            build = self.answers.submitted(interaction, *found) if found else self.answers.sent(interaction, command)
+            self._enqueue(interaction.guild_id, interaction.channel_id, build,
                           known=interaction.channel, interaction=interaction, acked=acked)
 
     async def _suggest(self, interaction: discord.Interaction) -> None:

@@ -6,6 +6,9 @@ The submitted text is posted by the bot in the thread under the member's name an
 marked with the member's id, see render.py), and the core sees it as that member's own
 `MessagePosted` / `MessageEdited` / `MessageDeleted` (an emptied answer is withdrawn). Upvotes on the
 proxy count for the member, and `replies()` maps it back to them at close.
+
+The same modal is the form of any core button with a prompt (a blind question's "Answer"): there the
+text is posted nowhere; it goes to the core privately, as the command the button names (`/answer …`).
 """
 from __future__ import annotations
 
@@ -13,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from ...core.chat import ChannelRef, MessageDeleted, MessageEdited, MessagePosted, MessageRef
+from ...core.chat import ChannelRef, MessageDeleted, MessageEdited, MessagePosted, MessageRef, filled
 from . import render
 
 if TYPE_CHECKING:
     from .chat import DiscordChat
 
 NEW, EDIT = "studybot:answer-modal", "studybot:edit-modal"  # modal custom ids: …:<thread>[:<proxy message>]
+ASKED = "studybot:asked:"  # the form of a button with a prompt: ASKED + <command>
 MAX_ANSWER = 4000  # a text input's limit
 
 
@@ -27,9 +31,9 @@ class AnswerModal(discord.ui.Modal):
     """Stopped before it is sent, like `render.Buttons`: the submission is read in `on_interaction`
     by custom id, so it lands even if the bot restarted while the member was typing."""
 
-    def __init__(self, custom_id: str, title: str, default: str = "", required: bool = True):
-        super().__init__(title=title, custom_id=custom_id, timeout=None)
-        label = "Your answer" if required else "Your answer (clear it to withdraw it)"
+    def __init__(self, custom_id: str, title: str, default: str = "", required: bool = True, label: str = ""):
+        super().__init__(title=render.clip(title, 45), custom_id=custom_id, timeout=None)
+        label = render.clip(label, 45) or ("Your answer" if required else "Your answer (clear it to withdraw it)")
         self.add_item(discord.ui.TextInput(label=label, custom_id="text", style=discord.TextStyle.paragraph,
                                            default=default or None, required=required, max_length=MAX_ANSWER))
         self.stop()
@@ -70,6 +74,23 @@ class ModalAnswers:
             return
         await interaction.response.send_modal(
             AnswerModal(f"{EDIT}:{thread}:{mine.id}", "Edit my answer", render.proxy_of(mine)[2], required=False))
+
+    @staticmethod
+    async def ask(interaction: discord.Interaction, command: str, prompt: str) -> None:
+        """A press on a button with a prompt: its form, named for the command the text goes to."""
+        await interaction.response.send_modal(AnswerModal(f"{ASKED}{command}", prompt, label=prompt))
+
+    @staticmethod
+    def asked(custom_id: str) -> str | None:
+        """The command a submitted form goes to, or None if it is not such a form."""
+        command = custom_id[len(ASKED):] if custom_id.startswith(ASKED) else ""
+        return command if render.COMMAND.fullmatch(command) else None
+
+    def sent(self, interaction: discord.Interaction, command: str):
+        """The queued work of a sent form: its text, to the core only, as the member's command."""
+        text = submitted_text(interaction.data.get("components", [])).strip()
+        member = self.chat.member(interaction.user, interaction.permissions)
+        return lambda channel, _: filled(channel, member, command, text, str(interaction.id))
 
     @staticmethod
     def parse(custom_id: str) -> tuple[str, str | None] | None:

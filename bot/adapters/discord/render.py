@@ -12,6 +12,7 @@ Mentions never ping from an embed; a post's `ping` members are named in the mess
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,8 @@ from ...core.chat import Button, ChannelRef, MessageRef, Post
 
 COLOUR = discord.Colour(0x5865F2)
 ANSWER, EDIT_ANSWER = "studybot:answer", "studybot:edit-answer"  # the buttons of the modal path
+ASK = "studybot:ask:"  # a button with a prompt: ASK + "<command>:<prompt>"; a press opens the form (modal.py)
+COMMAND = re.compile(r"[a-z]+( [a-z]+)?")  # what a form may name as its command (custom ids are forgeable)
 PROXY = "answer-of:"
 WHISPER = "whisper-from:"  # a direct message's mark: the server and channel it speaks for, then its key
 _BITS = "\u200b\u200c\u200d\u2060"  # zero width space, non-joiner, joiner, word joiner: 0, 1, 2, 3
@@ -103,8 +106,17 @@ class Buttons(discord.ui.View):
         super().__init__(timeout=None)
         for n, b in enumerate(buttons, 1):
             label = f"{n}. {clip(b.label, LIMITS['label'] - 4)}" if len(b.label) > LIMITS["label"] else b.label
-            self.add_item(discord.ui.Button(label=label, custom_id=b.id, style=discord.ButtonStyle.secondary))
+            custom_id = clip(f"{ASK}{b.id}:{b.prompt}", 100) if b.prompt else b.id
+            self.add_item(discord.ui.Button(label=label, custom_id=custom_id, style=discord.ButtonStyle.secondary))
         self.stop()
+
+
+def asked(custom_id: str) -> tuple[str, str] | None:
+    """(command, prompt) of a button with a prompt, or None."""
+    if not custom_id.startswith(ASK):
+        return None
+    command, _, prompt = custom_id[len(ASK):].partition(":")
+    return (command, prompt or command) if COMMAND.fullmatch(command) else None
 
 
 def answer_buttons() -> Buttons:

@@ -22,6 +22,7 @@ from ...config import ConfigError
 from ...core.chat import Event
 from .chat import Identity, Members, SlackChat, retry_handlers
 from .events import Translator
+from .render import ASK, form
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +137,24 @@ class SlackAdapter:
     def _listen(self) -> None:
         app, t = self.app, self.translate
         app.command(re.compile(r"^/"))(self._queued(t.command))
+        app.action(re.compile(f"^{re.escape(ASK)}"))(self._open_form)  # before any press: its trigger lasts 3 s
+        app.view(re.compile(f"^{re.escape(ASK)}"))(self._queued(t.form))
         app.action(re.compile(r".*"))(self._queued(t.action))
         app.event("message")(self._queued(t.message))
         app.event("reaction_added")(self._queued(t.reaction))
         app.event("reaction_removed")(self._queued(t.reaction))
+
+    async def _open_form(self, ack, body: dict) -> None:
+        """A press on a button with a prompt opens its form at once (views.open with the press's trigger);
+        the core hears nothing until the form is sent."""
+        await ack()
+        action = body["actions"][0]
+        channel = body.get("container", {}).get("channel_id") or body["channel"]["id"]
+        view = form(action["action_id"][len(ASK):], action.get("value") or "", channel)
+        try:
+            await self.client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as exc:  # e.g. the trigger expired: the member presses again
+            log.warning("could not open a form for %s: %s", body["user"]["id"], exc.response.get("error"))
 
     def _queued(self, translate):
         async def listener(ack, body: dict) -> None:

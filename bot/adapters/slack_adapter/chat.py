@@ -28,7 +28,7 @@ FIND_DEPTH = 400  # how many recent messages `find` looks through
 NO_CHANNEL = {"channel_not_found", "not_in_channel"}
 # chat.postMessage takes about one message a second per channel; Slack's other limits are per method and
 # workspace and unpublished, so the rest is left to slack_sdk's retry after a 429's Retry-After.
-LIMITS = Limits(channel_rate=1.0, lanes=32)
+LIMITS = Limits(channel_rate=1.0, lanes=1000)
 MEMBER_TEXT = {None, "thread_broadcast", "file_share"}  # message subtypes a member wrote
 
 

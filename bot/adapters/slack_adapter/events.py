@@ -3,9 +3,9 @@ turns into the very same event, and the core's natural keys make it count once."
 from __future__ import annotations
 
 from ...core.chat import (ButtonPressed, ChannelRef, CommandInvoked, Event, MessageDeleted, MessageEdited,
-                          MessagePosted, MessageRef, ReactionChanged)
+                          MessagePosted, MessageRef, ReactionChanged, filled)
 from .chat import MEMBER_TEXT, SlackChat
-from .render import emoji_from, unescape
+from .render import ASK, emoji_from, unescape
 
 UMBRELLA = "studybot"
 
@@ -56,6 +56,16 @@ class Translator:
         member = await self.chat.members.get(user["id"], user.get("username") or user.get("name", ""))
         ref = MessageRef(ChannelRef("slack", team, channel_id), ts, thread if thread != ts else None)
         return ButtonPressed(ref, member, action.get("value") or action["action_id"], body["trigger_id"])
+
+    async def form(self, body: dict) -> Event | None:
+        """A sent form of a button with a prompt (a `view_submission`): its text, as the member's command in
+        the channel the form was opened from. The view's id makes a retried delivery the same event."""
+        view, user = body["view"], body["user"]
+        text = (((view.get("state") or {}).get("values") or {}).get("text") or {}).get("text") or {}
+        team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+        member = await self.chat.members.get(user["id"], user.get("username") or user.get("name", ""))
+        channel = ChannelRef("slack", team, view.get("private_metadata", ""))
+        return filled(channel, member, view["callback_id"][len(ASK):], (text.get("value") or "").strip(), view["id"])
 
     async def message(self, body: dict) -> Event | None:
         event = body["event"]

@@ -18,6 +18,9 @@ FIELDS_PER_SECTION = 10
 BUTTONS_PER_ACTIONS = 25
 LABEL_LIMIT = 75
 HEADER_LIMIT = 150
+ASK = "studybot:ask:"  # a button with a prompt: its action_id is ASK + <command> and its value the prompt
+FORM_TITLE_LIMIT = 24
+ANSWER_LIMIT = 4000  # what a form takes, as the core's answers
 
 # The emoji the core uses, by their Slack names (the first name is the one the bot sends).
 EMOJI = {
@@ -123,7 +126,7 @@ def blocks(post: Post, workspace_url: str = "") -> list[dict]:
     fields = [_text(cut(f"*{mrkdwn(name)}*\n{mrkdwn(value, post.ping)}", FIELD_LIMIT)) for name, value in post.fields]
     for i in range(0, len(fields), FIELDS_PER_SECTION):
         out.append({"type": "section", "fields": fields[i:i + FIELDS_PER_SECTION]})
-    buttons = [{"type": "button", "action_id": b.id, "value": b.id,
+    buttons = [{"type": "button", "action_id": f"{ASK}{b.id}" if b.prompt else b.id, "value": b.prompt or b.id,
                 "text": {"type": "plain_text", "text": cut(b.label, LABEL_LIMIT)}} for b in post.buttons]
     for i in range(0, len(buttons), BUTTONS_PER_ACTIONS):
         out.append({"type": "actions", "elements": buttons[i:i + BUTTONS_PER_ACTIONS]})
@@ -135,6 +138,17 @@ def blocks(post: Post, workspace_url: str = "") -> list[dict]:
     if context:
         out.append({"type": "context", "elements": [_text(cut(c, TEXT_LIMIT)) for c in context]})
     return out
+
+
+def form(command: str, prompt: str, channel: str) -> dict:
+    """The modal a button with a prompt opens: one text input; `channel` comes back with the submission."""
+    return {"type": "modal", "callback_id": f"{ASK}{command}", "private_metadata": channel,
+            "title": {"type": "plain_text", "text": cut(prompt, FORM_TITLE_LIMIT)},
+            "submit": {"type": "plain_text", "text": "Send"}, "close": {"type": "plain_text", "text": "Cancel"},
+            "blocks": [{"type": "input", "block_id": "text",
+                        "label": {"type": "plain_text", "text": cut(prompt, LABEL_LIMIT)},
+                        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
+                                    "max_length": ANSWER_LIMIT}}]}
 
 
 def fallback(post: Post) -> str:
