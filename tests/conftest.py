@@ -40,6 +40,7 @@ async def make_bot(tmp_path, chat, clock):
         store = await Store.open(tmp_path / "studybot.db")
         stores.append(store)
         platform = kwargs.pop("chat", chat)
+        platform.store = store  # the fake refuses a platform call made inside a unit of work
         bot = StudyBot(store, kwargs.pop("bank", None) or bank(), platform, kwargs.pop("clock", clock), **kwargs)
         bot.deliver = bot.handle  # an event the platform already shows (a re-delivery)
 

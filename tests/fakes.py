@@ -23,6 +23,10 @@ class Sent:
     image: bytes | None = None  # the attached file as the platform received it (read when it was sent)
 
 
+PLATFORM_CALLS = frozenset({"send", "reply", "open_thread", "open_private", "edit", "react", "unreact", "reactions",
+                            "replies", "find", "respond", "whisper"})
+
+
 @dataclass
 class FakeChat:
     """Records every outbound call; message ids are m1, m2, …; threads are named after their root.
@@ -40,6 +44,13 @@ class FakeChat:
     whispers: list[tuple[str, Post]] = field(default_factory=list)  # (member id, post)
     rooms: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # private room id -> (name, members)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def __getattribute__(self, name):
+        """Every platform call checks the rule it lives by: never inside a unit of work."""
+        store = object.__getattribute__(self, "__dict__").get("store")
+        if name in PLATFORM_CALLS and store is not None and store._mine():
+            raise AssertionError(f"Chat.{name} called while a database transaction is open")
+        return object.__getattribute__(self, name)
 
     def apply(self, event, at: datetime) -> None:
         """What the platform itself does when a member acts."""

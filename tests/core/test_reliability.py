@@ -145,6 +145,7 @@ DAY = [
 async def open_bot(path: Path, chat: FakeChat, clock: ManualClock, fuse: Fuse) -> StudyBot:
     store = await FusedStore.open(path)
     store.fuse = fuse
+    chat.store = store  # and no platform call inside a unit of work, at any crash point
     return StudyBot(store, bank(), chat, clock)
 
 

@@ -57,3 +57,13 @@ async def test_forged_button_ids_are_not_ours(make_bot, chat, button):
     bot = await make_bot()
     await bot.handle(ButtonPressed(MessageRef(CHANNEL, "m1"), member("eve"), button, "forged"))
     assert all("went wrong" not in s.post.body for s in chat.sent)
+
+
+async def test_the_fake_platform_refuses_a_call_inside_a_unit_of_work(make_bot, chat):
+    """The guard behind every core test: the one-writer rule is checked, not just claimed."""
+    from ..fakes import CHANNEL
+    bot = await make_bot()
+    with pytest.raises(AssertionError, match="while a database transaction is open"):
+        async with bot.store.transaction():
+            await chat.send(CHANNEL, Post(body="too early"))
+    await chat.send(CHANNEL, Post(body="after the commit"))
