@@ -5,7 +5,6 @@ duplicates, and with the bot crashed at every SQL statement and every platform c
 same database, each answer posted in the thread exactly once with its message id recorded."""
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ from bot.core.clock import UTC
 from bot.core.daily import ANSWER_BUTTON, UPVOTE
 
 from ..fakes import CHANNEL, FakeChat, member, react
-from .test_reliability import (Fuse, by_key, cmd, crash_at_every_call, crash_at_every_statement, msg,
+from .test_reliability import (Fuse, baseline_of, by_key, cmd, crash_at_every_call, crash_at_every_statement, msg,
                                played)
 
 ADA, ALICE, BOB, CAROL = member("ada", admin=True), member("alice"), member("bob"), member("carol")
@@ -69,11 +68,7 @@ def outcome(tmp_path: Path, name: str, fuse: Fuse | None = None, chat: FakeChat 
     return played(tmp_path, name, DAY, START, DUMP, fuse, chat, **kw)
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    statements = Fuse()
-    base = asyncio.run(outcome(tmp_path_factory.mktemp("blind-baseline"), "base", statements))
-    return base, statements.count
+baseline = baseline_of(outcome, "blind-baseline")
 
 
 def test_the_blind_day_posts_every_answer_once_and_scores_what_the_platform_shows(baseline):

@@ -5,7 +5,6 @@ crashed at every SQL statement and every platform call, ends in the same databas
 delivered once and each private note at most once."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from bot.core.chat import ButtonPressed, CommandInvoked
 from bot.core.clock import UTC
 
 from ..fakes import CHANNEL, FakeChat, member
-from .test_reliability import Fuse, crash_at_every_call, crash_at_every_statement, played
+from .test_reliability import Fuse, baseline_of, crash_at_every_call, crash_at_every_statement, played
 
 ADA, ANN, BEN = member("ada", admin=True), member("ann"), member("ben")
 START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # a Friday
@@ -58,11 +57,7 @@ def outcome(tmp_path: Path, name: str, fuse: Fuse | None = None, chat: FakeChat 
     return played(tmp_path, name, WEEK, START, DUMP, fuse, chat, **kw)
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    statements = Fuse()
-    base = asyncio.run(outcome(tmp_path_factory.mktemp("mock-baseline"), "base", statements))
-    return base, statements.count
+baseline = baseline_of(outcome, "mock-baseline")
 
 
 def test_the_week_pairs_scores_and_records_the_no_show(baseline):

@@ -284,11 +284,17 @@ async def crash_at_every_statement(tmp_path: Path, outcome, base, statements: in
     await each_crash(statements, crash_at)
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    statements = Fuse()
-    base = asyncio.run(outcome(tmp_path_factory.mktemp("baseline"), "base", statements))
-    return base, statements.count
+def baseline_of(outcome, name: str):
+    """A module's crash-free run of its script, and how many SQL statements it took (the crash points)."""
+    @pytest.fixture(scope="module")
+    def baseline(tmp_path_factory):
+        statements = Fuse()
+        base = asyncio.run(outcome(tmp_path_factory.mktemp(name), "base", statements))
+        return base, statements.count
+    return baseline
+
+
+baseline = baseline_of(outcome, "baseline")
 
 
 def test_the_day_scores_what_the_platform_shows(baseline):
