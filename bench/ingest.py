@@ -3,10 +3,15 @@ the unit of work, the outbox flush, the re-plan of the wake-up) on a file databa
 at fixed rates, against the naive baseline of one aiosqlite INSERT + COMMIT per event, one at a time.
 
 Open-loop: event i is due at t0 + i/rate whether or not the bot has kept up, and its latency runs
-from that instant to the end of its handling, so a bot that falls behind shows it in p99."""
+from that instant to the end of its handling, so a bot that falls behind shows it in p99. Max
+throughput is measured by offering a whole batch at once (rate ∞), so it is not capped by 5,000/s.
+
+The naive baseline is bound by the disk (each commit syncs a rollback journal), so the bench also
+measures what one fsync costs on the disk it runs on: the ratio depends on it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -26,6 +31,7 @@ from .world import Channel, build
 ANSWERS = ["I would start from the data: check leakage, then the split, then a simple baseline model",
            "Regularisation trades a little bias for less variance; L2 shrinks weights, L1 zeroes some",
            "Precision matters when false positives are costly, recall when a miss is costly"]
+MAX = float("inf")  # an offered rate: every event of the batch at once
 COMMANDS = [("leaderboard", "period:week"), ("leaderboard", "period:all"), ("streak", ""), ("qotd", "status")]
 
 
@@ -100,9 +106,25 @@ async def naive(path: Path, batch: list) -> float:
         return len(batch) / (time.perf_counter() - begin)
 
 
+def fsync_ms(folder: Path, samples: int = 200) -> float:
+    """The median cost of writing 4 KiB and syncing it to disk, in ms."""
+    times = []
+    fd = os.open(folder / "fsync.probe", os.O_WRONLY | os.O_CREAT)
+    try:
+        for _ in range(samples):
+            begin = time.perf_counter()
+            os.write(fd, b"x" * 4096)
+            os.fsync(fd)
+            times.append(time.perf_counter() - begin)
+    finally:
+        os.close(fd)
+    return median(times) * 1e3
+
+
 async def run(scale: Scale) -> list[Row]:
     groups, members = scale.pick(1000, 100), scale.pick(50, 20)
-    counts = {100: scale.pick(3_000, 300), 1000: scale.pick(60_000, 3_000), 5000: scale.pick(37_000, 4_000)}
+    counts = {100: scale.pick(3_000, 300), 1000: scale.pick(60_000, 3_000), 5000: scale.pick(37_000, 4_000),
+              MAX: scale.pick(30_000, 3_000)}
     naive_count, rounds = scale.pick(10_000, 1_000), scale.pick(3, 2)
     with tempfile.TemporaryDirectory() as folder:
         bot, channels = await build(Path(folder) / "ingest.db", groups, members, SystemClock())
@@ -131,9 +153,10 @@ async def run(scale: Scale) -> list[Row]:
         await shuffled_rounds({**{f"{r}/s": at(r) for r in counts}, "naive": baseline}, rounds)
         live.shutdown()
         await bot.store.close()
+        sync = fsync_ms(Path(folder))
 
     rows = []
-    for rate in counts:
+    for rate in [r for r in counts if r != MAX]:
         lat = results[rate]["latency"]
         p50, p99 = median(lat) * 1e3, percentile(lat, 99) * 1e3
         detail = {"offered_per_s": rate, "events": len(lat), "p50_ms": p50, "p99_ms": p99,
@@ -145,9 +168,9 @@ async def run(scale: Scale) -> list[Row]:
             rows.append(Row(f"ingest: event→handled p99 at {rate:,} events/s", p99, "ms",
                             note=f"p50 {p50:.2f} ms, {detail['throughput_per_s']:,.0f} events/s handled",
                             detail=detail))
-    top = max(median(results[r]["throughput"]) for r in counts)
-    naive_rate = median(base)
-    rows.append(Row("ingest: max throughput (5,000/s offered)", top, "events/s", naive_rate,
+    top, naive_rate = median(results[MAX]["throughput"]), median(base)
+    rows.append(Row("ingest: max throughput (all offered at once)", top, "events/s", naive_rate,
                     "aiosqlite INSERT+COMMIT each", top / naive_rate, "≥ 10×", top / naive_rate >= 10,
-                    detail={"naive_per_s": base}))
+                    note=f"one fsync here: {sync:.2f} ms", detail={"naive_per_s": base, "fsync_ms": sync,
+                                                                     "throughput_per_s": results[MAX]["throughput"]}))
     return rows

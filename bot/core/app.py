@@ -5,6 +5,7 @@ subclassed per platform: the same object runs behind the console, Discord and Sl
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
@@ -36,12 +37,24 @@ OOPS = "Sorry — something went wrong on my side. Nothing was changed; please t
 
 def scrub(value):
     """Lone surrogates (which JSON payloads can carry) become U+FFFD in every string of an event:
-    SQLite and every platform refuse them, and a member's odd display name must not lock them out."""
+    SQLite and every platform refuse them, and a member's odd display name must not lock them out.
+    Only what has one is rebuilt: UTF-8 refuses exactly the surrogates, so the check runs in C."""
     if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        try:
+            value.encode()
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if is_dataclass(value):
-        return replace(value, **{f.name: scrub(getattr(value, f.name)) for f in fields(value)})
+        changed = {name: new for name in _names(type(value))
+                   if (new := scrub(old := getattr(value, name))) is not old}
+        return replace(value, **changed) if changed else value
     return value
+
+
+@functools.cache
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 @dataclass(frozen=True)

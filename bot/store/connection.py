@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 from contextlib import asynccontextmanager
@@ -33,9 +34,19 @@ class Result:
 
 
 def _step(db: sqlite3.Connection, sql: str, args) -> Result:
-    """One statement, on the database's thread."""
+    """One statement, executed and fetched."""
     cursor = db.execute(sql, args)
     return Result(cursor.fetchall(), cursor.rowcount, cursor.lastrowid)
+
+
+# Statements that can wait: BEGIN IMMEDIATE for another process's write lock (busy_timeout), COMMIT and
+# ROLLBACK for the disk and the WAL checkpoint. They go to aiosqlite's thread; every other statement takes
+# microseconds on an index and runs inline, since a trip to the thread costs ~25 µs.
+_WAITS = ("BEGIN", "COMMIT", "ROLLBACK")
+
+# A group commit closes after this many units of work even while more are queued: the bound on how long
+# the first one waits to be acknowledged.
+BATCH = 64
 
 
 class StoreError(Exception):
@@ -47,14 +58,23 @@ class Connection:
 
     Every write runs inside `transaction()`: one unit of work at a time, whole or not at all. A
     task inside a unit of work may open it again (it joins the one already open), so an event's
-    handler and the features it calls compose without nesting transactions. Reads from other tasks
-    wait for the open unit of work, so nobody ever sees another's uncommitted writes.
+    handler and the features it calls compose without nesting transactions.
+
+    Group commit: units of work that queue behind one another share one transaction, each under a
+    savepoint so a failing one rolls back alone. The transaction commits when nobody else is queued
+    (or after `BATCH` units), and each unit returns only once it is committed, so an event is never
+    acknowledged before it is durable and a crash loses only unacknowledged work, which platforms
+    re-deliver. Reads from other tasks wait for the commit, so nobody sees uncommitted writes.
     """
 
     def __init__(self, db: aiosqlite.Connection):
         self.db = db
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None
+        self._queued = 0  # tasks waiting for the lock: the open transaction stays open for them
+        self._batch: asyncio.Future | None = None  # the open transaction's commit, awaited by its units
+        self._units = 0  # units of work committed to the open transaction so far
+        self._settler: asyncio.Future | None = None
         self._lock_file: int | None = None  # held while open: `studybot db restore` refuses a database in use
 
     @classmethod
@@ -64,7 +84,8 @@ class Connection:
                              "database file (--database or STUDYBOT_DATABASE).")
         lock = await asyncio.to_thread(hold, Path(path))  # before opening: a restore never runs under us
         try:
-            db = await aiosqlite.connect(str(path), isolation_level=None)
+            # Used from the loop's thread too (see _run); the lock keeps it to one thread at a time.
+            db = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             if lock is not None:
                 os.close(lock)
@@ -73,7 +94,7 @@ class Connection:
         await db.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed unit of work survives
         # the process crashing or being killed; only a power loss or OS crash may lose the last commits.
-        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA synchronous=FULL")
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
         store = cls(db)
@@ -82,6 +103,8 @@ class Connection:
         return store
 
     async def close(self) -> None:
+        async with self._turn():
+            await self._settle()
         await self.db.close()
         if self._lock_file is not None:
             os.close(self._lock_file)
@@ -99,34 +122,88 @@ class Connection:
         return self._owner is not None and self._owner is asyncio.current_task()
 
     @asynccontextmanager
+    async def _turn(self):
+        """Hold the connection, counted as queued while waiting for it."""
+        self._queued += 1
+        try:
+            await self._lock.acquire()
+        except BaseException:  # cancelled while queued: the open transaction may have been waiting for us
+            self._queued -= 1
+            if not self._queued and self._batch is not None and not self._lock.locked():
+                self._settler = asyncio.ensure_future(self._settle_when_free())
+            raise
+        self._queued -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    @asynccontextmanager
     async def transaction(self):
-        """A unit of work: commit on success, roll back on any exception (a crash included)."""
+        """A unit of work: committed on success (returning only once it is), rolled back on any
+        exception (a crash included)."""
         if self._mine():
             yield self
             return
-        async with self._lock:
+        async with self._turn():
             self._owner = asyncio.current_task()
             try:
-                await self._run("BEGIN IMMEDIATE", ())
+                if self._batch is None:
+                    await self._run("BEGIN IMMEDIATE", ())
+                    self._batch, self._units = asyncio.get_running_loop().create_future(), 0
+                batch, alone = self._batch, self._units == 0
+                if not alone:
+                    await self._run("SAVEPOINT unit", ())
                 try:
                     yield self
                 except BaseException:
-                    await self._run("ROLLBACK", ())
+                    if alone:  # nothing else in the transaction yet: drop all of it
+                        self._batch = None
+                        await self._run("ROLLBACK", ())
+                    else:
+                        await self._run("ROLLBACK TO unit", ())
+                        await self._run("RELEASE unit", ())
                     raise
-                await self._run("COMMIT", ())
+                if not alone:
+                    await self._run("RELEASE unit", ())
+                self._units += 1
             finally:
                 self._owner = None
+                if self._batch is not None and (not self._queued or self._units >= BATCH):
+                    await self._settle()
+        await asyncio.shield(batch)
+
+    async def _settle_when_free(self) -> None:
+        async with self._turn():
+            await self._settle()
+
+    async def _settle(self) -> None:
+        """Commit the open transaction, if any, and tell the units of work in it."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        try:
+            await self._run("COMMIT", ())
+        except BaseException as exc:
+            batch.set_exception(exc if isinstance(exc, Exception) else RuntimeError("the commit was interrupted"))
+            batch.exception()  # read here: a unit that is gone (it crashed) never will
+            with contextlib.suppress(Exception):
+                await self._run("ROLLBACK", ())
+            raise
+        batch.set_result(None)
 
     async def _run(self, sql: str, args) -> Result:
-        """Every statement passes here: the one seam tests use to crash the bot at any statement. It is
-        executed and fetched in one trip to aiosqlite's thread (its public calls take two for a query:
-        a trip costs ~25 µs, a typical statement here a few)."""
-        return await self.db._execute(_step, self.db._conn, sql, args)
+        """Every statement passes here: the one seam tests use to crash the bot at any statement. The
+        connection is held (by `_turn`), so only this task uses it."""
+        if sql.startswith(_WAITS):
+            return await self.db._execute(_step, self.db._conn, sql, args)
+        return _step(self.db._conn, sql, args)
 
     async def _read(self, sql: str, args) -> list:
         if self._mine():
             return (await self._run(sql, args)).rows
-        async with self._lock:  # wait for the open unit of work: never read its uncommitted rows
+        async with self._turn():  # after the open unit of work, and its commit: never uncommitted rows
+            await self._settle()
             return (await self._run(sql, args)).rows
 
     async def _one(self, sql: str, *args):
