@@ -172,5 +172,7 @@ async def advance(bot, clock, delta: timedelta) -> None:
     while (nxt := await bot.next_due(clock.now())) is not None and nxt <= target:
         clock.set(nxt)
         await bot.run_due(nxt)
+        await bot.outbox.idle()  # run_due's flush returns at once while an event's flush is still sending
     clock.set(target)
     await bot.run_due(target)
+    await bot.outbox.idle()

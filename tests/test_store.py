@@ -32,9 +32,13 @@ async def test_ledger_is_idempotent_and_totals_follow_it(tmp_path):
         assert not await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
         assert await store.award(group.id, "u2", 10, "qotd-answer", "post:1", AT, ("week:2026-W47",))
         assert await store.award(group.id, "u3", 5, "qotd-best", "post:1", AT, ("week:2026-W47",))
-    ranks = [(s.user_id, s.points, s.rank) for s in await store.standings(group.id, "week:2026-W47", 10)]
-    assert ranks == [("u1", 10, 1), ("u2", 10, 1), ("u3", 5, 3)]  # standard competition ranking
-    assert (await store.standing_of(group.id, "all", "u3")).rank == 3
+    top, mine = await store.board(group.id, "week:2026-W47", "u2", 10)
+    assert [(s.user_id, s.points, s.rank) for s in top] == [("u1", 10, 1), ("u2", 10, 1), ("u3", 5, 3)]  # 1, 1, 3
+    assert (mine.user_id, mine.rank) == ("u2", 1)
+    top, mine = await store.board(group.id, "all", "u3", 2)
+    assert [s.user_id for s in top] == ["u1", "u2"] and (mine.user_id, mine.rank) == ("u3", 3)  # below the top
+    top, mine = await store.board(group.id, "all", "nobody", 10)
+    assert [s.user_id for s in top] == ["u1", "u2", "u3"] and mine is None  # no points: no standing
     await store.close()
 
 
@@ -49,7 +53,7 @@ async def test_a_failed_transaction_leaves_nothing(tmp_path):
     except RuntimeError:
         pass
     assert await store.ledger(group.id) == []
-    assert await store.standings(group.id, "all", 10) == []
+    assert await store.board(group.id, "all", "u1", 10) == ([], None)
     await store.close()
 
 

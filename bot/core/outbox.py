@@ -90,6 +90,12 @@ class Outbox:
                 while await self._pass():
                     pass  # an effect skipped for a prerequisite that another lane has delivered since
 
+    async def idle(self) -> None:
+        """Until the running flush, if any, has gone round for the last time: what was handed to the
+        sender is then delivered (or waits for the next flush after a failure)."""
+        async with self._lock:
+            pass
+
     async def _pass(self) -> bool:
         """One pass over what is pending; True when it should be run again at once."""
         effects = await self.bot.store.pending_effects()

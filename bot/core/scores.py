@@ -93,8 +93,7 @@ class Scores:
         now = self.bot.clock.now()
         key = period_key(period, now, zone)
         key = topic_key(topic, key) if topic else key
-        top = await self.bot.store.standings(ctx.group.id, key, 10)
-        mine = await self.bot.store.standing_of(ctx.group.id, key, ctx.member.id)
+        top, mine = await self.bot.store.board(ctx.group.id, key, ctx.member.id, 10)
         about = f" in {self.bot.bank.topics[topic].name}" if topic else ""
         title = f"Leaderboard{about} — {PERIOD_TITLES[period]}"
         if period == "week":

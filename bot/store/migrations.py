@@ -443,4 +443,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX posts_thread ON posts (thread_id);
     CREATE INDEX posts_question ON posts (question_id);
     """,
+    # 11: a board's top streams from one index: ties in user order, so no sort over a week's tied members
+    """
+    DROP INDEX totals_rank;
+    CREATE INDEX totals_rank ON totals (group_id, period, points DESC, user_id);
+    """,
 ]

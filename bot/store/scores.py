@@ -76,20 +76,23 @@ class ScoreQueries:
         rows = await self._all("SELECT user_id, points, reason, source FROM ledger WHERE group_id = ? ORDER BY id", group_id)
         return [tuple(r) for r in rows]
 
-    _STANDING = ("SELECT t.user_id, coalesce(m.name, t.user_id) AS name, t.points, "
-                 "(SELECT count(*) FROM totals o WHERE o.group_id = t.group_id AND o.period = t.period "
-                 " AND o.points > t.points) + 1 AS rank "
-                 "FROM totals t LEFT JOIN members m ON m.group_id = t.group_id AND m.user_id = t.user_id "
-                 "WHERE t.group_id = ? AND t.period = ? AND t.points > 0 ")
+    # A board's members with points, and a standing's competition rank (1, 2, 2, 4): one more than
+    # the members with more points. Ties are listed in member-id order, which the index totals_rank
+    # holds, so the top is read straight from it: a week's board ties hundreds on the same points.
+    _MEMBERS = ("SELECT t.user_id, coalesce(m.name, t.user_id) AS name, t.points "
+                "FROM totals t LEFT JOIN members m ON m.group_id = t.group_id AND m.user_id = t.user_id "
+                "WHERE t.group_id = :g AND t.period = :p AND t.points > 0 ")
+    _RANK = "(SELECT count(*) FROM totals o WHERE o.group_id = :g AND o.period = :p AND o.points > s.points) + 1"
 
-    async def standings(self, group_id: int, period: str, limit: int) -> list[Standing]:
-        """Top of a period, with standard competition ranks (1, 2, 2, 4)."""
-        rows = await self._all(self._STANDING + "ORDER BY t.points DESC, name LIMIT ?", group_id, period, limit)
-        return [Standing(r["user_id"], r["name"], r["points"], r["rank"]) for r in rows]
-
-    async def standing_of(self, group_id: int, period: str, user_id: str) -> Standing | None:
-        row = await self._one(self._STANDING + "AND t.user_id = ?", group_id, period, user_id)
-        return Standing(row["user_id"], row["name"], row["points"], row["rank"]) if row else None
+    async def board(self, group_id: int, period: str, user_id: str, limit: int) -> tuple[list[Standing], Standing | None]:
+        """/leaderboard in one statement: the top of a period and the caller's own standing (None
+        without points), which may be among the top or far below it."""
+        rows = await self._read(
+            f"SELECT 0 AS mine, s.*, {self._RANK} AS rank FROM ({self._MEMBERS}ORDER BY t.points DESC, t.user_id "
+            f"LIMIT :limit) s UNION ALL SELECT 1, s.*, {self._RANK} FROM ({self._MEMBERS}AND t.user_id = :user) s "
+            "ORDER BY mine, points DESC, user_id", {"g": group_id, "p": period, "limit": limit, "user": user_id})
+        standings = [(r["mine"], Standing(r["user_id"], r["name"], r["points"], r["rank"])) for r in rows]
+        return [s for mine, s in standings if not mine], next((s for mine, s in standings if mine), None)
 
     async def advance_streaks(self, schedule_id: int, answered: set[str], every: int,
                               most: int) -> list[tuple[str, Streak]]:
