@@ -30,7 +30,7 @@ def bank() -> Bank:
 class RecordingChat:
     """A platform that answers at once and only counts: ids are numbers, read-backs are empty."""
 
-    limits = Limits()
+    limits = Limits(lanes=1000)  # many channels at once, as Discord and Slack deliver; never rate-limited
 
     def __init__(self):
         self.calls: dict[str, int] = {}

@@ -45,16 +45,18 @@ def scrub(value):
             return value
         except UnicodeEncodeError:
             return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if is_dataclass(value):
-        changed = {name: new for name in _names(type(value))
-                   if (new := scrub(old := getattr(value, name))) is not old}
-        return replace(value, **changed) if changed else value
-    return value
+    changed = None
+    for name in _names(type(value)):
+        old = getattr(value, name)
+        if (new := scrub(old)) is not old:
+            changed = {**(changed or {}), name: new}
+    return replace(value, **changed) if changed else value
 
 
 @functools.cache
 def _names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind))
+    """The fields of an event's dataclasses; none for anything else."""
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else ()
 
 
 @dataclass(frozen=True)

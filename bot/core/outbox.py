@@ -30,6 +30,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+def repeatable(e: Effect) -> bool:
+    """Doing it twice leaves the platform as doing it once (an edit, a reaction, a public thread, which
+    `open_thread` returns if it exists): no attempt is noted before the call, since after a crash it
+    is simply done again. Sends, replies, whispers and private rooms are noted first."""
+    return e.op in ("edit", "react", "unreact") or (e.op == "thread" and not e.member)
+
+
 class Outbox:
     def __init__(self, bot: StudyBot, clock=time.monotonic, sleep=asyncio.sleep):
         self.bot = bot
@@ -165,8 +172,9 @@ class Outbox:
 
     async def _deliver(self, e: Effect, thread: str | None, target: str | None) -> str | None:
         chat, channel = self.bot.chat, ChannelRef(e.platform, e.group, e.channel)
-        async with self.bot.store.transaction() as store:
-            await store.effect_attempted(e.id)  # before the call: a crash after it leaves a trace
+        if not repeatable(e):
+            async with self.bot.store.transaction() as store:
+                await store.effect_attempted(e.id)  # before the call: a crash after it leaves a trace
         if e.attempts and e.op in ("send", "reply"):
             found = await chat.find(channel, e.key, thread)
             if found is not None:
@@ -197,6 +205,9 @@ class Outbox:
     async def _failed(self, e: Effect, exc: Exception) -> None:
         last = e.attempts + 1 >= MAX_ATTEMPTS
         log.warning("%s %s failed (attempt %d of %d): %s", e.op, e.key, e.attempts + 1, MAX_ATTEMPTS, exc)
-        if last:
+        if last or repeatable(e):
             async with self.bot.store.transaction() as store:
-                await store.effect_failed(e.id)
+                if repeatable(e):
+                    await store.effect_attempted(e.id)  # counted only when it fails (see `repeatable`)
+                if last:
+                    await store.effect_failed(e.id)

@@ -202,9 +202,16 @@ class Connection:
     async def _read(self, sql: str, args) -> list:
         if self._mine():
             return (await self._run(sql, args)).rows
-        async with self._turn():  # after the open unit of work, and its commit: never uncommitted rows
-            await self._settle()
-            return (await self._run(sql, args)).rows
+        while True:  # never uncommitted rows: read between transactions
+            async with self._turn():
+                if self._batch is None:
+                    return (await self._run(sql, args)).rows
+                if not self._queued:
+                    await self._settle()
+                    return (await self._run(sql, args)).rows
+                batch = self._batch  # others queued behind us join it; whoever is last commits it
+            with contextlib.suppress(Exception):  # a failed commit is its units' to report
+                await asyncio.shield(batch)
 
     async def _one(self, sql: str, *args):
         rows = await self._read(sql, args)
