@@ -4,6 +4,7 @@ measures its baseline in the same process, in shuffled rounds; `--quick` is a sc
 under a minute (a test runs it, so the benchmarks never rot).
 
   ingest.py       events through LiveScheduler.handle on a file database, open-loop at fixed rates
+  disk.py         max ingest against the naive baseline again, with each fsync made slower (cloud disks)
   leaderboard.py  /leaderboard over a year of answers, against GROUP BY and a Redis sorted set
   fanout.py       a thousand channels' questions due in one minute, through a rate-limited fake platform
   streaks.py      a streak update per answer, against recomputing from the history
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from .harness import Row, Scale, table, write_results
 
-WORKLOADS = ("ingest", "leaderboard", "fanout", "streaks", "startup")
+WORKLOADS = ("ingest", "disk", "leaderboard", "fanout", "streaks", "startup")
 HERE = Path(__file__).parent
 
 
