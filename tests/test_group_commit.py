@@ -123,6 +123,31 @@ async def test_a_failed_commit_fails_every_unit_in_it_and_keeps_none(tmp_path):
     await store.close()
 
 
+async def test_a_unit_that_cannot_be_rolled_back_alone_takes_the_transaction_with_it(tmp_path):
+    """If its savepoint cannot be undone, what is in the transaction is unknown: nothing of it commits."""
+    store, group = await opened(tmp_path)
+    real = store._run
+
+    async def stuck_savepoint(sql, args):
+        if sql == "ROLLBACK TO unit":
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real(sql, args)
+
+    store._run = stuck_savepoint
+
+    async def answer(n: int):
+        async with store.transaction():
+            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
+            if n == 2:
+                raise ValueError(n)
+
+    results = await asyncio.gather(*(answer(n) for n in range(5)), return_exceptions=True)
+    assert all(isinstance(r, Exception) for r in results[:3])  # the ones before it and itself
+    store._run = real
+    assert on_disk(tmp_path / "s.db", group.id) == {"u3", "u4"}  # those after it: a new transaction
+    await store.close()
+
+
 async def test_a_reader_never_sees_a_shared_transaction_before_it_commits(tmp_path):
     store, group = await opened(tmp_path)
     seen = []
@@ -166,4 +191,26 @@ async def test_a_unit_cancelled_while_queued_does_not_strand_the_ones_before_it(
     with pytest.raises(asyncio.CancelledError):
         await second
     assert on_disk(tmp_path / "s.db", group.id) == {"first"}
+    await store.close()
+
+
+async def test_waiting_for_another_process_s_write_lock_does_not_stall_the_loop(tmp_path):
+    """BEGIN IMMEDIATE waits (busy_timeout) while another process writes: it runs on aiosqlite's thread,
+    so the loop goes on meanwhile. Inline, the loop would freeze until the timeout and the unit fail."""
+    store, group = await opened(tmp_path)
+    other = sqlite3.connect(tmp_path / "s.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def answer():
+        async with store.transaction():
+            await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ())
+
+    unit = asyncio.create_task(answer())
+    for _ in range(3):
+        await asyncio.sleep(0)  # the unit has asked for the lock and is waiting on the thread
+    assert not unit.done()
+    other.execute("COMMIT")  # this coroutine ran meanwhile: the other process lets go
+    await asyncio.wait_for(unit, timeout=5)
+    assert on_disk(tmp_path / "s.db", group.id) == {"u1"}
+    other.close()
     await store.close()

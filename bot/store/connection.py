@@ -156,13 +156,16 @@ class Connection:
                     await self._run("SAVEPOINT unit", ())
                 try:
                     yield self
-                except BaseException:
+                except BaseException as exc:
                     if alone:  # nothing else in the transaction yet: drop all of it
-                        self._batch = None
-                        await self._run("ROLLBACK", ())
-                    else:
+                        await self._abandon(exc)
+                        raise
+                    try:
                         await self._run("ROLLBACK TO unit", ())
                         await self._run("RELEASE unit", ())
+                    except BaseException:  # the transaction's state is unknown: none of it may commit
+                        await self._abandon(exc)
+                        raise
                     raise
                 if not alone:
                     await self._run("RELEASE unit", ())
@@ -179,18 +182,24 @@ class Connection:
 
     async def _settle(self) -> None:
         """Commit the open transaction, if any, and tell the units of work in it."""
-        batch, self._batch = self._batch, None
+        batch = self._batch
         if batch is None:
             return
         try:
             await self._run("COMMIT", ())
         except BaseException as exc:
-            batch.set_exception(exc if isinstance(exc, Exception) else RuntimeError("the commit was interrupted"))
-            batch.exception()  # read here: a unit that is gone (it crashed) never will
-            with contextlib.suppress(Exception):
-                await self._run("ROLLBACK", ())
+            await self._abandon(exc)
             raise
+        self._batch = None
         batch.set_result(None)
+
+    async def _abandon(self, exc: BaseException) -> None:
+        """Roll the open transaction back whole: every unit of work in it fails with `exc`."""
+        batch, self._batch = self._batch, None
+        batch.set_exception(exc if isinstance(exc, Exception) else RuntimeError("the transaction was interrupted"))
+        batch.exception()  # retrieved here: a unit that is gone (it crashed) never will
+        with contextlib.suppress(Exception):
+            await self._run("ROLLBACK", ())
 
     async def _run(self, sql: str, args) -> Result:
         """Every statement passes here: the one seam tests use to crash the bot at any statement. The
@@ -202,16 +211,9 @@ class Connection:
     async def _read(self, sql: str, args) -> list:
         if self._mine():
             return (await self._run(sql, args)).rows
-        while True:  # never uncommitted rows: read between transactions
-            async with self._turn():
-                if self._batch is None:
-                    return (await self._run(sql, args)).rows
-                if not self._queued:
-                    await self._settle()
-                    return (await self._run(sql, args)).rows
-                batch = self._batch  # others queued behind us join it; whoever is last commits it
-            with contextlib.suppress(Exception):  # a failed commit is its units' to report
-                await asyncio.shield(batch)
+        async with self._turn():  # after the open transaction's commit: never uncommitted rows
+            await self._settle()
+            return (await self._run(sql, args)).rows
 
     async def _one(self, sql: str, *args):
         rows = await self._read(sql, args)
