@@ -14,14 +14,17 @@ AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 class Counted(Store):
-    """Counts the statements that reach SQLite, by their first word."""
+    """Counts the statements that reach SQLite, by their first word; `failing` is one that errs."""
 
     def __init__(self, db):
         super().__init__(db)
         self.seen: list[str] = []
+        self.failing: str | None = None
 
     async def _run(self, sql, args):
         self.seen.append(sql.split()[0].upper())
+        if sql == self.failing:
+            raise sqlite3.OperationalError("disk I/O error")
         return await super()._run(sql, args)
 
 
@@ -100,14 +103,7 @@ async def test_the_first_unit_failing_leaves_the_rest_a_clean_transaction(tmp_pa
 
 async def test_a_failed_commit_fails_every_unit_in_it_and_keeps_none(tmp_path):
     store, group = await opened(tmp_path)
-    real = store._run
-
-    async def failing_commit(sql, args):
-        if sql == "COMMIT":
-            raise sqlite3.OperationalError("disk I/O error")
-        return await real(sql, args)
-
-    store._run = failing_commit
+    store.failing = "COMMIT"
 
     async def answer(n: int):
         async with store.transaction():
@@ -115,7 +111,7 @@ async def test_a_failed_commit_fails_every_unit_in_it_and_keeps_none(tmp_path):
 
     results = await asyncio.gather(*(answer(n) for n in range(5)), return_exceptions=True)
     assert all(isinstance(r, Exception) for r in results)  # no event is acknowledged
-    store._run = real
+    store.failing = None
     assert on_disk(tmp_path / "s.db", group.id) == set()
     async with store.transaction():  # and the connection is usable again
         await store.award(group.id, "later", 10, "qotd-answer", "post:later", AT, ())
@@ -126,14 +122,7 @@ async def test_a_failed_commit_fails_every_unit_in_it_and_keeps_none(tmp_path):
 async def test_a_unit_that_cannot_be_rolled_back_alone_takes_the_transaction_with_it(tmp_path):
     """If its savepoint cannot be undone, what is in the transaction is unknown: nothing of it commits."""
     store, group = await opened(tmp_path)
-    real = store._run
-
-    async def stuck_savepoint(sql, args):
-        if sql == "ROLLBACK TO unit":
-            raise sqlite3.OperationalError("disk I/O error")
-        return await real(sql, args)
-
-    store._run = stuck_savepoint
+    store.failing = "ROLLBACK TO unit"
 
     async def answer(n: int):
         async with store.transaction():
@@ -143,7 +132,7 @@ async def test_a_unit_that_cannot_be_rolled_back_alone_takes_the_transaction_wit
 
     results = await asyncio.gather(*(answer(n) for n in range(5)), return_exceptions=True)
     assert all(isinstance(r, Exception) for r in results[:3])  # the ones before it and itself
-    store._run = real
+    store.failing = None
     assert on_disk(tmp_path / "s.db", group.id) == {"u3", "u4"}  # those after it: a new transaction
     await store.close()
 
