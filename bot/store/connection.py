@@ -92,8 +92,8 @@ class Connection:
             raise StoreError(f"Cannot open the database {path}: {exc}.") from None
         db.row_factory = sqlite3.Row
         await db.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed unit of work survives
-        # the process crashing or being killed; only a power loss or OS crash may lose the last commits.
+        # FULL syncs the WAL at every commit, so an acknowledged unit of work survives a power loss too;
+        # group commit (see `transaction`) shares that sync among the units of work queued for it.
         await db.execute("PRAGMA synchronous=FULL")
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
