@@ -9,6 +9,7 @@ there is no cc or the platform cannot preload."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -50,6 +51,7 @@ async def probe(groups: int, events: int, naive_events: int, rounds: int) -> dic
         live = LiveScheduler(bot)
         live.scheduler.start()
         stream, ours, base, cursor = make_events(channels, events * rounds, seed=2), [], [], [0]
+        gc.freeze()  # as in ingest.py
 
         async def bot_run() -> list[float]:
             batch = stream[cursor[0]:cursor[0] + events]
