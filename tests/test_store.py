@@ -124,3 +124,18 @@ async def test_the_blind_answers_migration_keeps_every_post_and_what_points_at_i
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'")}
         assert {"posts_due", "posts_votes", "posts_message", "posts_thread", "posts_question"} <= indexes
+
+
+async def test_a_board_tied_beyond_its_top_lists_ties_by_member_and_ranks_them_together(tmp_path):
+    """A week's board often ties many members on the same points: the top is the first by member id,
+    every tied member shares the rank, and whoever is above them counts once each."""
+    store = await Store.open(tmp_path / "s.db")
+    async with store.transaction():
+        group = await store.group("console", "g")
+        await store.award(group.id, "lead", 30, "qotd-answer", "post:0", AT, ())
+        for n in range(30):
+            await store.award(group.id, f"u{n:02d}", 10, "qotd-answer", f"post:{n}", AT, ())
+    top, mine = await store.board(group.id, "all", "u29", 10)
+    assert [(s.user_id, s.rank) for s in top] == [("lead", 1)] + [(f"u{n:02d}", 2) for n in range(9)]
+    assert (mine.user_id, mine.points, mine.rank) == ("u29", 10, 2)
+    await store.close()
