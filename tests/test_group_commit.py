@@ -42,6 +42,18 @@ async def opened(tmp_path):
     return store, group
 
 
+async def answers(store, group, count: int, failing=()) -> list:
+    """`count` units of work at once, the n-th awarding member u<n>; those in `failing` raise after
+    their write. Each one's result or exception, in order."""
+    async def answer(n: int):
+        async with store.transaction():
+            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
+            if n in failing:
+                raise ValueError(n)
+
+    return await asyncio.gather(*(answer(n) for n in range(count)), return_exceptions=True)
+
+
 async def test_queued_units_share_one_commit_and_each_returns_only_once_on_disk(tmp_path):
     store, group = await opened(tmp_path)
     path = tmp_path / "s.db"
@@ -60,12 +72,7 @@ async def test_queued_units_share_one_commit_and_each_returns_only_once_on_disk(
 
 async def test_a_transaction_closes_after_a_bounded_number_of_units(tmp_path):
     store, group = await opened(tmp_path)
-
-    async def answer(n: int):
-        async with store.transaction():
-            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
-
-    await asyncio.gather(*(answer(n) for n in range(2 * BATCH + 1)))
+    await answers(store, group, 2 * BATCH + 1)
     assert store.seen.count("COMMIT") == 3
     await store.close()
 
@@ -73,13 +80,7 @@ async def test_a_transaction_closes_after_a_bounded_number_of_units(tmp_path):
 async def test_a_failing_unit_in_a_shared_transaction_rolls_back_alone(tmp_path):
     store, group = await opened(tmp_path)
 
-    async def answer(n: int):
-        async with store.transaction():
-            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
-            if n % 3 == 1:
-                raise ValueError(n)
-
-    results = await asyncio.gather(*(answer(n) for n in range(9)), return_exceptions=True)
+    results = await answers(store, group, 9, failing={1, 4, 7})
     assert [n for n, r in enumerate(results) if isinstance(r, ValueError)] == [1, 4, 7]
     assert on_disk(tmp_path / "s.db", group.id) == {f"u{n}" for n in (0, 2, 3, 5, 6, 8)}
     assert store.seen.count("COMMIT") == 1
@@ -89,13 +90,7 @@ async def test_a_failing_unit_in_a_shared_transaction_rolls_back_alone(tmp_path)
 async def test_the_first_unit_failing_leaves_the_rest_a_clean_transaction(tmp_path):
     store, group = await opened(tmp_path)
 
-    async def answer(n: int):
-        async with store.transaction():
-            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
-            if n == 0:
-                raise ValueError(n)
-
-    results = await asyncio.gather(*(answer(n) for n in range(4)), return_exceptions=True)
+    results = await answers(store, group, 4, failing={0})
     assert isinstance(results[0], ValueError) and results[1:] == [None] * 3
     assert on_disk(tmp_path / "s.db", group.id) == {"u1", "u2", "u3"}
     await store.close()
@@ -104,12 +99,7 @@ async def test_the_first_unit_failing_leaves_the_rest_a_clean_transaction(tmp_pa
 async def test_a_failed_commit_fails_every_unit_in_it_and_keeps_none(tmp_path):
     store, group = await opened(tmp_path)
     store.failing = "COMMIT"
-
-    async def answer(n: int):
-        async with store.transaction():
-            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
-
-    results = await asyncio.gather(*(answer(n) for n in range(5)), return_exceptions=True)
+    results = await answers(store, group, 5)
     assert all(isinstance(r, Exception) for r in results)  # no event is acknowledged
     store.failing = None
     assert on_disk(tmp_path / "s.db", group.id) == set()
@@ -124,13 +114,7 @@ async def test_a_unit_that_cannot_be_rolled_back_alone_takes_the_transaction_wit
     store, group = await opened(tmp_path)
     store.failing = "ROLLBACK TO unit"
 
-    async def answer(n: int):
-        async with store.transaction():
-            await store.award(group.id, f"u{n}", 10, "qotd-answer", f"post:{n}", AT, ())
-            if n == 2:
-                raise ValueError(n)
-
-    results = await asyncio.gather(*(answer(n) for n in range(5)), return_exceptions=True)
+    results = await answers(store, group, 5, failing={2})
     assert all(isinstance(r, Exception) for r in results[:3])  # the ones before it and itself
     store.failing = None
     assert on_disk(tmp_path / "s.db", group.id) == {"u3", "u4"}  # those after it: a new transaction
@@ -190,16 +174,12 @@ async def test_waiting_for_another_process_s_write_lock_does_not_stall_the_loop(
     other = sqlite3.connect(tmp_path / "s.db", isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
 
-    async def answer():
-        async with store.transaction():
-            await store.award(group.id, "u1", 10, "qotd-answer", "post:1", AT, ())
-
-    unit = asyncio.create_task(answer())
+    unit = asyncio.create_task(answers(store, group, 1))
     for _ in range(3):
         await asyncio.sleep(0)  # the unit has asked for the lock and is waiting on the thread
     assert not unit.done()
     other.execute("COMMIT")  # this coroutine ran meanwhile: the other process lets go
-    await asyncio.wait_for(unit, timeout=5)
-    assert on_disk(tmp_path / "s.db", group.id) == {"u1"}
+    assert await asyncio.wait_for(unit, timeout=5) == [None]
+    assert on_disk(tmp_path / "s.db", group.id) == {"u0"}
     other.close()
     await store.close()
