@@ -74,7 +74,7 @@ class Connection:
         self._queued = 0  # tasks waiting for the lock: the open transaction stays open for them
         self._batch: asyncio.Future | None = None  # the open transaction's commit, awaited by its units
         self._units = 0  # units of work committed to the open transaction so far
-        self._settler: asyncio.Future | None = None
+        self._settler: asyncio.Future | None = None  # kept referenced while it runs (see `_turn`)
         self._lock_file: int | None = None  # held while open: `studybot db restore` refuses a database in use
 
     @classmethod
@@ -222,15 +222,22 @@ class Connection:
     async def _all(self, sql: str, *args):
         return await self._read(sql, args)
 
-    async def _write(self, sql: str, *args) -> int:
-        """Run one write inside the unit of work; returns the rows it changed (0 when a natural key said no)."""
+    async def _change(self, sql: str, args) -> Result:
+        """Every write: only inside a unit of work."""
         if not self._mine():
             raise RuntimeError("a write outside a unit of work: wrap it in `async with store.transaction()`")
-        return (await self._run(sql, args)).rowcount
+        return await self._run(sql, args)
+
+    async def _write(self, sql: str, *args) -> int:
+        """Run one write inside the unit of work; returns the rows it changed (0 when a natural key said no)."""
+        return (await self._change(sql, args)).rowcount
 
     async def _insert(self, sql: str, *args) -> int | None:
         """An INSERT inside the unit of work; the new row's id, or None when a natural key said no."""
-        if not self._mine():
-            raise RuntimeError("a write outside a unit of work: wrap it in `async with store.transaction()`")
-        cursor = await self._run(sql, args)
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        result = await self._change(sql, args)
+        return result.lastrowid if result.rowcount == 1 else None
+
+    async def _returning(self, sql: str, *args):
+        """A write with RETURNING inside the unit of work: its first row, or None when it changed nothing."""
+        rows = (await self._change(sql, args)).rows
+        return rows[0] if rows else None

@@ -66,8 +66,8 @@ class OutboxQueries:
         await self._write("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", effect_id)
 
     async def effect_done(self, effect_id: int, result: str | None) -> None:
-        row = await self._one("UPDATE outbox SET status = 'done', result = ? WHERE id = ? AND status = 'pending' "
-                              "RETURNING record", result, effect_id)
+        row = await self._returning("UPDATE outbox SET status = 'done', result = ? WHERE id = ? AND status = 'pending' "
+                                    "RETURNING record", result, effect_id)
         if row is None:
             return
         if row["record"] and result is not None:
