@@ -16,6 +16,7 @@ from bot.core.clock import UTC
 from bot.core.daily import ANSWER_BUTTON, UPVOTE
 
 from ..fakes import CHANNEL, FakeChat, member, react
+from .test_reliability import DUMP as DAY_DUMP
 from .test_reliability import (Fuse, baseline_of, by_key, cmd, crash_at_every_call, crash_at_every_statement, msg,
                                played)
 
@@ -52,12 +53,8 @@ DAY = [
     START + timedelta(hours=17),  # the vote closed at midnight
 ]
 
-DUMP = {
-    "ledger": "SELECT group_id, user_id, points, reason, source FROM ledger",
-    "totals": "SELECT * FROM totals",
-    "streaks": "SELECT * FROM streaks",
-    "replies": "SELECT post_id, message_id, user_id, text, counts, deleted FROM replies",
-    "upvotes": "SELECT * FROM upvotes",
+DUMP = {  # the day's scoring tables, and what blind mode adds to posts and sends
+    **{table: DAY_DUMP[table] for table in ("ledger", "totals", "streaks", "replies", "upvotes")},
     "posts": "SELECT local_date, status, number, question_id, closes_at, blind, votes_close_at, message_id, thread_id "
              "FROM posts",
     "effects": "SELECT key, op, status FROM outbox",
